@@ -1,0 +1,56 @@
+"""openscore: how open is an AI model release, under the Open Source AI Definition 1.0?
+
+>>> import openscore
+>>> report = openscore.grade("examples/open-research-model")   # a folder, or a Hub id such as "org/name"
+>>> report.verdict
+<Verdict.OPEN_SOURCE_AI: 'open-source-ai'>
+
+See :func:`grade`, :func:`grade_card` and :class:`Report`.
+"""
+
+from ._version import __version__
+from .criteria import RULES_VERSION, Criteria, CriterionResult, Verdict, rules_version
+from .errors import (
+    GatedRepoError,
+    HubUnavailableError,
+    InvalidTargetError,
+    OpenscoreError,
+    RateLimitedError,
+    RevisionNotFoundError,
+    TargetNotFoundError,
+)
+from .findings import Criterion, Evidence, Finding, LicenseRef, Outcome, Status
+from .grading import grade, grade_card, grade_release
+from .hub import HubClient
+from .licenses import LicenseInfo, LicensePolicy
+from .report import SCHEMA_VERSION, Report
+
+__all__ = [
+    "RULES_VERSION",
+    "SCHEMA_VERSION",
+    "Criteria",
+    "Criterion",
+    "CriterionResult",
+    "Evidence",
+    "Finding",
+    "GatedRepoError",
+    "HubClient",
+    "HubUnavailableError",
+    "InvalidTargetError",
+    "LicenseInfo",
+    "LicensePolicy",
+    "LicenseRef",
+    "OpenscoreError",
+    "Outcome",
+    "RateLimitedError",
+    "Report",
+    "RevisionNotFoundError",
+    "Status",
+    "TargetNotFoundError",
+    "Verdict",
+    "__version__",
+    "grade",
+    "grade_card",
+    "grade_release",
+    "rules_version",
+]

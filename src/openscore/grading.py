@@ -1,0 +1,66 @@
+"""The grading pipeline: target → source → release facts → findings → criteria → report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import errors
+from .hub import HubClient
+from .probes import run_all
+from .release import Release
+from .report import Report, build_report
+from .sources import is_repo_id, release_from_card, release_from_folder, release_from_hub
+
+
+def grade_release(release: Release) -> Report:
+    """Grade facts already gathered into a :class:`Release`."""
+    return build_report(release, run_all(release))
+
+
+def is_folder_target(target: str | os.PathLike[str]) -> bool:
+    """True when ``target`` names an existing folder (folders win over repo ids of the same spelling)."""
+    return Path(target).is_dir()
+
+
+def grade(
+    target: str | os.PathLike[str],
+    *,
+    revision: str | None = None,
+    token: str | bool | None = None,
+    endpoint: str | None = None,
+    client: HubClient | None = None,
+) -> Report:
+    """Grade a Hub repository (``"org/name"``) or a local model folder against OSAID 1.0.
+
+    Args:
+        target: a Hub repository id, or the path of a folder holding a model repository.
+        revision: a branch, tag or commit of the Hub repository (the report records the commit sha graded).
+        token: a Hub access token; ``None`` uses ``HF_TOKEN`` or the stored login, ``False`` sends none.
+        endpoint: the Hub's URL; ``None`` uses ``HF_ENDPOINT`` or the public Hub.
+        client: a :class:`~openscore.hub.HubClient` to reuse (its endpoint and token then apply).
+
+    Raises:
+        InvalidTargetError: ``target`` is neither a folder nor a valid repository id.
+        TargetNotFoundError: the repository, revision or folder does not exist.
+        HubUnavailableError: the Hub could not be reached or kept failing.
+    """
+    text = os.fspath(target)
+    if is_folder_target(text):
+        if revision is not None:
+            raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
+        return grade_release(release_from_folder(text))
+    if Path(text).exists():
+        raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
+    if not is_repo_id(text):
+        raise errors.InvalidTargetError(
+            f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
+        )
+    hub = client or HubClient(endpoint=endpoint, token=token)
+    return grade_release(release_from_hub(text, hub, revision=revision))
+
+
+def grade_card(readme: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Report:
+    """Grade a model card held in memory, with the release's file listing if known. Makes no network request."""
+    return grade_release(release_from_card(readme, files, target=target))

@@ -1,0 +1,314 @@
+"""The Hugging Face Hub adapter: the only module that imports ``huggingface_hub``.
+
+It asks the Hub for facts (model info with ``expand``, files pinned to a commit, dataset info) and maps the
+client's exceptions onto :mod:`openscore.errors`. It takes ``endpoint`` and ``token`` explicitly and never logs or
+returns the token. ``huggingface_hub`` does not retry ``model_info``; this adapter adds a few bounded retries for
+transient faults (429 honouring ``Retry-After``, 5xx, connection errors and timeouts).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from huggingface_hub import HfApi
+from huggingface_hub import errors as hf_errors
+
+from . import errors
+from ._version import __version__
+
+#: The model-info properties openscore asks for, in one request.
+MODEL_EXPAND = [
+    "cardData",
+    "siblings",
+    "gated",
+    "sha",
+    "lastModified",
+    "tags",
+    "baseModels",
+    "safetensors",
+    "library_name",
+    "pipeline_tag",
+]
+DATASET_EXPAND = ["cardData", "gated", "sha", "tags", "private", "disabled"]
+
+T = TypeVar("T")
+
+# Network-level failures: the HTTP client's base error (re-exported by huggingface_hub.errors) and the stdlib's.
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    getattr(hf_errors, "HTTPError", OSError),
+    ConnectionError,
+    TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What one ``model_info`` call tells about a model repository."""
+
+    repo_id: str
+    sha: str | None
+    gated: str | None  # None (open), "auto" or "manual"
+    files: tuple[str, ...]
+    card_data: dict[str, Any] | None
+    tags: tuple[str, ...] = ()
+    library_name: str | None = None
+    pipeline_tag: str | None = None
+    last_modified: str | None = None
+    base_models: tuple[str, ...] = ()
+    base_model_relation: str | None = None
+    parameter_count: int | None = None
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What the Hub tells about a dataset repository (``found`` is False when it does not exist)."""
+
+    repo_id: str
+    found: bool
+    license: tuple[str, ...] = ()
+    gated: str | None = None
+    tags: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome of reading one file: its bytes, or why it could not be read."""
+
+    path: str
+    data: bytes | None
+    problem: str | None = None
+    size: int | None = None
+
+
+def _gated(value: Any) -> str | None:
+    if value in (None, False, "false", "False"):
+        return None
+    return str(value) if value in ("auto", "manual") else "manual"
+
+
+class HubClient:
+    """A thin, typed wrapper around :class:`huggingface_hub.HfApi` for the calls openscore makes.
+
+    Args:
+        endpoint: the Hub's base URL; ``None`` uses ``HF_ENDPOINT`` or the public Hub.
+        token: a user access token; ``None`` lets ``huggingface_hub`` use ``HF_TOKEN`` or the stored login,
+            ``False`` sends no token.
+        timeout: seconds for each API request.
+        retries: how many times a transient fault (429, 5xx, network) is retried before giving up.
+        max_backoff: the longest wait between two tries, in seconds (a longer ``Retry-After`` gives up instead).
+        backoff: the first wait after a fault without a ``Retry-After`` hint; it doubles on each try.
+        cache_dir: where ``huggingface_hub`` caches downloaded files (default: its own cache).
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | bool | None = None,
+        *,
+        timeout: float = 20.0,
+        retries: int = 3,
+        max_backoff: float = 30.0,
+        backoff: float = 0.5,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        self._api = HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
+        self._token = token
+        self.endpoint = self._api.endpoint
+        self.timeout = timeout
+        self.retries = retries
+        self.max_backoff = max_backoff
+        self.backoff = backoff
+        self.cache_dir = cache_dir
+
+    def __repr__(self) -> str:  # never show the token
+        return f"HubClient(endpoint={self.endpoint!r})"
+
+    # ------------------------------------------------------------------------------------------ calls
+
+    def model_info(self, repo_id: str, revision: str | None = None) -> ModelFacts:
+        """Fetch a model's metadata in one request (see :data:`MODEL_EXPAND`)."""
+        info = self._call(
+            repo_id,
+            lambda: self._api.model_info(repo_id, revision=revision, expand=MODEL_EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
+        )
+        files = tuple(s.rfilename for s in (info.siblings or []) if getattr(s, "rfilename", None))
+        base_models: tuple[str, ...] = ()
+        relation: str | None = None
+        raw_base = getattr(info, "base_models", None)
+        if isinstance(raw_base, dict):
+            relation = raw_base.get("relation") if isinstance(raw_base.get("relation"), str) else None
+            base_models = tuple(
+                str(m["id"]) for m in raw_base.get("models") or [] if isinstance(m, dict) and m.get("id")
+            )
+        params: int | None = None
+        st = getattr(info, "safetensors", None)
+        if st is not None and isinstance(getattr(st, "total", None), int):
+            params = st.total
+        card_data = info.card_data.to_dict() if info.card_data is not None else None  # type: ignore[no-untyped-call]
+        return ModelFacts(
+            repo_id=info.id or repo_id,
+            sha=info.sha,
+            gated=_gated(info.gated),
+            files=files,
+            card_data=card_data,
+            tags=tuple(info.tags or ()),
+            library_name=info.library_name,
+            pipeline_tag=info.pipeline_tag,
+            last_modified=info.last_modified.isoformat() if info.last_modified else None,
+            base_models=base_models,
+            base_model_relation=relation,
+            parameter_count=params,
+        )
+
+    def dataset_info(self, repo_id: str) -> DatasetFacts:
+        """Fetch a dataset's license and gating; a missing dataset gives ``found=False`` instead of an error."""
+        try:
+            info = self._call(
+                repo_id,
+                lambda: self._api.dataset_info(repo_id, expand=DATASET_EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
+            )
+        except errors.TargetNotFoundError:
+            return DatasetFacts(repo_id=repo_id, found=False)
+        licenses: tuple[str, ...] = ()
+        card = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
+        lic = card.get("license")
+        if isinstance(lic, str):
+            licenses = (lic,)
+        elif isinstance(lic, list):
+            licenses = tuple(str(x) for x in lic if isinstance(x, str | int | float))
+        if not licenses:
+            licenses = tuple(t.split(":", 1)[1] for t in info.tags or () if t.startswith("license:"))
+        return DatasetFacts(
+            repo_id=repo_id,
+            found=True,
+            license=licenses,
+            gated=_gated(info.gated),
+            tags=tuple(info.tags or ()),
+        )
+
+    def read_file(self, repo_id: str, path: str, revision: str | None, max_bytes: int) -> FileResult:
+        """Download one file at ``revision`` (a commit sha) through the Hub cache and read up to ``max_bytes``.
+
+        A file that cannot be read (gated, missing, network failure) gives a :class:`FileResult` with a
+        ``problem`` instead of raising: a release is graded from what is readable.
+        """
+        try:
+            local = self._call(
+                repo_id,
+                lambda: self._api.hf_hub_download(
+                    repo_id, path, revision=revision, cache_dir=self.cache_dir, etag_timeout=self.timeout
+                ),
+            )
+        except errors.OpenscoreError as exc:
+            return FileResult(path=path, data=None, problem=_file_problem(exc))
+        except (OSError, ValueError) as exc:
+            return FileResult(path=path, data=None, problem=f"could not be read ({type(exc).__name__})")
+        try:
+            with open(local, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+            size = Path(local).stat().st_size
+        except OSError as exc:
+            return FileResult(path=path, data=None, problem=f"could not be read from the cache ({exc.strerror})")
+        return FileResult(path=path, data=data, size=size)
+
+    # ------------------------------------------------------------------------------------------ plumbing
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
+
+    def _call(self, repo_id: str, fn: Callable[[], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except hf_errors.GatedRepoError as exc:
+                raise errors.GatedRepoError(
+                    f"{repo_id}: access is gated; its files need an approved token", target=repo_id
+                ) from exc
+            except hf_errors.RevisionNotFoundError as exc:
+                raise errors.RevisionNotFoundError(f"{repo_id}: revision not found", target=repo_id) from exc
+            except hf_errors.RepositoryNotFoundError as exc:
+                raise errors.TargetNotFoundError(
+                    f"{repo_id}: repository not found on the Hub (or private and not visible with this token)",
+                    target=repo_id,
+                ) from exc
+            except hf_errors.RemoteEntryNotFoundError as exc:
+                raise errors.MissingFileError(f"{repo_id}: file not found", target=repo_id) from exc
+            except hf_errors.DisabledRepoError as exc:
+                raise errors.TargetNotFoundError(f"{repo_id}: repository is disabled", target=repo_id) from exc
+            except hf_errors.HFValidationError as exc:
+                raise errors.InvalidTargetError(
+                    f"{repo_id!r} is not a valid Hub repository id", target=repo_id
+                ) from exc
+            except hf_errors.HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                wait = _retry_after(exc)
+                if status == 429:
+                    if attempt < self.retries and (wait is None or wait <= self.max_backoff):
+                        attempt += 1
+                        time.sleep(wait if wait is not None else self._backoff(attempt))
+                        continue
+                    raise errors.RateLimitedError(
+                        f"{repo_id}: the Hub is rate limiting requests (HTTP 429)"
+                        + (f"; retry after {wait:.0f} s" if wait else ""),
+                        target=repo_id,
+                        retry_after=wait,
+                    ) from exc
+                if status is not None and status >= 500 and attempt < self.retries:
+                    attempt += 1
+                    time.sleep(min(self.max_backoff, wait) if wait is not None else self._backoff(attempt))
+                    continue
+                if status in (401, 403):
+                    raise errors.GatedRepoError(f"{repo_id}: access denied (HTTP {status})", target=repo_id) from exc
+                raise errors.HubUnavailableError(
+                    f"{repo_id}: the Hub answered HTTP {status}" if status else f"{repo_id}: Hub request failed",
+                    target=repo_id,
+                ) from exc
+            except hf_errors.OfflineModeIsEnabled as exc:
+                raise errors.HubUnavailableError(
+                    f"{repo_id}: HF_HUB_OFFLINE is set, the Hub cannot be reached", target=repo_id
+                ) from exc
+            except _TRANSPORT_ERRORS as exc:
+                if attempt < self.retries:
+                    attempt += 1
+                    time.sleep(self._backoff(attempt))
+                    continue
+                raise errors.HubUnavailableError(
+                    f"{repo_id}: the Hub could not be reached ({type(exc).__name__})", target=repo_id
+                ) from exc
+
+
+def _file_problem(exc: errors.OpenscoreError) -> str:
+    if isinstance(exc, errors.GatedRepoError):
+        return "not readable: the repository is gated and this token has no access"
+    if isinstance(exc, errors.MissingFileError):
+        return "not found in the repository"
+    return f"could not be read: {exc.message}"
+
+
+def _retry_after(exc: hf_errors.HfHubHTTPError) -> float | None:
+    response = exc.response
+    if response is None:
+        return None
+    headers = response.headers
+    for name in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset"):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                continue
+    policy = headers.get("RateLimit")  # IETF draft: 'limit=..., remaining=0, reset=30' or '"name";r=0;t=30'
+    if policy:
+        for part in policy.replace(";", ",").split(","):
+            key, _, val = part.strip().partition("=")
+            if key in ("reset", "t"):
+                try:
+                    return max(0.0, float(val))
+                except ValueError:
+                    return None
+    return None

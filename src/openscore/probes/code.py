@@ -1,0 +1,176 @@
+"""Code (OSAID 1.0): the training and data-processing code is published under an OSI-approved license."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..card import ParsedCard, Section
+from ..cardrules import code_license_ids, code_repository, code_roles
+from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..licenses import lookup_hub_id
+from ..release import Release
+
+C = Criterion.CODE
+REQUIRED_ROLES = ("training", "data-processing")
+
+
+@dataclass
+class CodeLink:
+    """A code repository linked from the card, with the roles its context gives it."""
+
+    repo: str
+    url: str
+    line: int
+    roles: list[str] = field(default_factory=list)
+    licenses: list[str] = field(default_factory=list)
+    context: str = ""
+
+
+def _paragraph(card: ParsedCard, line: int) -> str:
+    start = line
+    while start > card.front_matter_end + 1 and card.lines[start - 2].strip():
+        start -= 1
+    end = line
+    while end < len(card.lines) and card.lines[end].strip():
+        end += 1
+    return card.line_text(start, min(end, start + 30))
+
+
+def _enclosing(card: ParsedCard, line: int) -> list[Section]:
+    return [s for s in card.sections if s.start_line <= line <= s.end_line]
+
+
+def code_links(card: ParsedCard) -> list[CodeLink]:
+    """Code repositories linked from the card, one per repository, with roles and stated licenses."""
+    found: dict[str, CodeLink] = {}
+    for link in card.links:
+        repo = code_repository(link.url)
+        if repo is None:
+            continue
+        paragraph = _paragraph(card, link.line)
+        headings = " / ".join(s.heading for s in _enclosing(card, link.line))
+        context = f"{link.text}\n{paragraph}\n{headings}"
+        entry = found.get(repo)
+        if entry is None:
+            entry = found[repo] = CodeLink(repo=repo, url=link.url, line=link.line, context=quote(paragraph, 160))
+        for role in code_roles(context):
+            if role not in entry.roles:
+                entry.roles.append(role)
+        for lic in code_license_ids(paragraph):
+            if lic not in entry.licenses:
+                entry.licenses.append(lic)
+    return list(found.values())
+
+
+def _code_license_sections(card: ParsedCard) -> list[str]:
+    """License ids stated in sections about code ('Code', 'Code license', 'Training code')."""
+    out: list[str] = []
+    for s in card.sections:
+        h = s.heading.lower()
+        if "code" in h or "repositor" in h or "software" in h:
+            for lic in code_license_ids(card.section_text(s)):
+                if lic not in out:
+                    out.append(lic)
+    return out
+
+
+def _osi(lic: str) -> bool:
+    info = lookup_hub_id(lic)
+    return bool(info and info.osi_approved)
+
+
+def probe(release: Release) -> list[Finding]:
+    """``code-published``, ``training-code-published``, ``data-processing-code-published``, ``code-license``."""
+    card = release.card
+    if card is None:
+        return [
+            Finding(
+                id="code-published",
+                criterion=C,
+                outcome=Outcome.UNKNOWN,
+                message="The model card could not be read, so links to code cannot be checked.",
+            )
+        ]
+    links = code_links(card)
+    if not links:
+        return [
+            Finding(
+                id="code-published",
+                criterion=C,
+                outcome=Outcome.FAIL,
+                message="The card links no code repository.",
+                remediation="Link the repositories holding the training and data-processing code, with their license.",
+            )
+        ]
+
+    def ev(link: CodeLink) -> Evidence:
+        roles = ", ".join(link.roles) or "role not stated"
+        return Evidence(
+            kind="card",
+            location=f"link to {link.repo}",
+            lines=(link.line, link.line),
+            quote=f"[{roles}] {link.context}",
+        )
+
+    findings = [
+        Finding(
+            id="code-published",
+            criterion=C,
+            outcome=Outcome.PASS,
+            message=f"{len(links)} code repositor{'y' if len(links) == 1 else 'ies'} linked: "
+            + ", ".join(f"{link.repo} ({', '.join(link.roles) or 'role not stated'})" for link in links[:6]),
+            evidence=[ev(link) for link in links[:10]],
+        )
+    ]
+    for role in REQUIRED_ROLES:
+        with_role = [link for link in links if role in link.roles]
+        findings.append(
+            Finding(
+                id=f"{role}-code-published",
+                criterion=C,
+                outcome=Outcome.PASS if with_role else Outcome.FAIL,
+                message=(
+                    f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}."
+                    if with_role
+                    else f"No linked repository is described as {role} code."
+                ),
+                evidence=[ev(link) for link in with_role[:4]],
+                remediation=None
+                if with_role
+                else f"Publish the {role} code and link it from the card, saying what it is for.",
+            )
+        )
+    relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
+    stated = [lic for link in relevant for lic in link.licenses] + _code_license_sections(card)
+    if not stated:
+        findings.append(
+            Finding(
+                id="code-license",
+                criterion=C,
+                outcome=Outcome.UNKNOWN,
+                message="The card does not state the license of the linked code.",
+                remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) "
+                "next to the link.",
+            )
+        )
+    else:
+        osi = [lic for lic in stated if _osi(lic)]
+        findings.append(
+            Finding(
+                id="code-license",
+                criterion=C,
+                outcome=Outcome.PASS if osi else Outcome.FAIL,
+                message=(
+                    f"The card states an OSI-approved code license: {', '.join(dict.fromkeys(osi))}."
+                    if osi
+                    else f"The stated code license is not OSI-approved: {', '.join(dict.fromkeys(stated))}."
+                ),
+                evidence=[
+                    Evidence(kind="card", location="code license statement", quote=", ".join(dict.fromkeys(stated)))
+                ],
+                remediation=None
+                if osi
+                else "Release the training and data-processing code under an OSI-approved license.",
+            )
+        )
+    return findings

@@ -1,0 +1,241 @@
+"""Data information (OSAID 1.0): the card describes the training data and lists the public data used."""
+
+from __future__ import annotations
+
+from ..card import ParsedCard, Section
+from ..cardrules import code_repository, dataset_id_from_url, is_data_heading, rules
+from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..licenses import classify
+from ..release import Release
+
+C = Criterion.DATA_INFORMATION
+
+
+def data_sections(card: ParsedCard) -> list[Section]:
+    """Sections about training data or procedure, outermost only (a nested match is covered by its parent)."""
+    found: list[Section] = []
+    for section in card.sections:
+        if not is_data_heading(section.heading):
+            continue
+        if found and found[-1].start_line <= section.start_line <= found[-1].end_line:
+            continue
+        found.append(section)
+    return found
+
+
+def _unreadable_card(release: Release, finding_id: str) -> Finding:
+    return Finding(
+        id=finding_id,
+        criterion=C,
+        outcome=Outcome.UNKNOWN,
+        message="The model card could not be read, so its data description cannot be checked.",
+        evidence=[Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None)],
+    )
+
+
+def description(release: Release) -> list[Finding]:
+    """``training-data-section`` and one ``data-<element>`` finding per OSAID description element."""
+    card = release.card
+    if card is None:
+        return [_unreadable_card(release, "training-data-section")]
+    sections = data_sections(card)
+    if not sections:
+        return [
+            Finding(
+                id="training-data-section",
+                criterion=C,
+                outcome=Outcome.FAIL,
+                message="The card has no section about its training data.",
+                remediation="Add a 'Training Data' section: where the data came from, what it contains, how it was "
+                "selected, labelled and filtered.",
+            )
+        ]
+    r = rules()
+    words = sum(len(card.section_text(s).split()) for s in sections)
+    evidence = [
+        Evidence(
+            kind="card",
+            location=s.heading,
+            lines=(s.start_line, s.end_line),
+            quote=quote(card.section_text(s), 120),
+        )
+        for s in sections[:5]
+    ]
+    brief = words < r.min_description_words
+    findings = [
+        Finding(
+            id="training-data-section",
+            criterion=C,
+            outcome=Outcome.FAIL if brief else Outcome.PASS,
+            message=(
+                f"The training-data sections hold only {words} words, too little to describe the data."
+                if brief
+                else f"{len(sections)} section(s) about training data ({words} words)."
+            ),
+            evidence=evidence,
+            remediation=(
+                "Describe the training data in enough detail that a skilled person could build a substantially "
+                "equivalent dataset."
+                if brief
+                else None
+            ),
+        )
+    ]
+    for key, (title, patterns) in r.elements.items():
+        hit: tuple[Section, int, str] | None = None
+        if not brief:
+            for s in sections:
+                for line_no in range(s.start_line + 1, s.end_line + 1):
+                    line = card.lines[line_no - 1]
+                    if any(p.search(line) for p in patterns):
+                        hit = (s, line_no, line)
+                        break
+                if hit:
+                    break
+        if hit:
+            s, line_no, line = hit
+            findings.append(
+                Finding(
+                    id=f"data-{key}",
+                    criterion=C,
+                    outcome=Outcome.PASS,
+                    message=f"The card describes the data's {title}.",
+                    evidence=[Evidence(kind="card", location=s.heading, lines=(line_no, line_no), quote=quote(line))],
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    id=f"data-{key}",
+                    criterion=C,
+                    outcome=Outcome.FAIL,
+                    message=f"The card does not describe the data's {title}.",
+                    remediation=f"Describe the training data's {title} in the card.",
+                )
+            )
+    return findings
+
+
+def listed_datasets(release: Release) -> tuple[list[str], list[Evidence]]:
+    """Training datasets named by the metadata or linked from the card, with evidence."""
+    ids: list[str] = []
+    evidence: list[Evidence] = []
+    line = release.card.metadata_keys.get("datasets") if release.card else None
+    for ds in release.metadata.datasets:
+        if ds not in ids:
+            ids.append(ds)
+    if ids:
+        evidence.append(
+            Evidence(
+                kind="metadata",
+                location=f"datasets ({release.metadata_origin or 'metadata'})",
+                lines=(line, line) if line else None,
+                quote=quote(", ".join(ids)),
+            )
+        )
+    if release.card is not None:
+        for link in release.card.links:
+            ds_id = dataset_id_from_url(link.url)
+            if ds_id and ds_id not in ids:
+                ids.append(ds_id)
+                evidence.append(
+                    Evidence(kind="card", location="dataset link", lines=(link.line, link.line), quote=link.url)
+                )
+    return ids, evidence
+
+
+def _external_sources(release: Release) -> list[Evidence]:
+    """Links in training-data sections to other places where data can be obtained."""
+    card = release.card
+    if card is None:
+        return []
+    out: list[Evidence] = []
+    for s in data_sections(card):
+        for link in card.links:
+            if s.start_line <= link.line <= s.end_line and link.url.startswith(("http://", "https://")):
+                if dataset_id_from_url(link.url) or code_repository(link.url):
+                    continue
+                out.append(Evidence(kind="card", location=s.heading, lines=(link.line, link.line), quote=link.url))
+    return out[:10]
+
+
+def datasets_listed(release: Release) -> Finding:
+    """``datasets-listed``: public training data is listed with where to get it."""
+    ids, evidence = listed_datasets(release)
+    external = _external_sources(release)
+    if ids or external:
+        parts = []
+        if ids:
+            parts.append(f"{len(ids)} Hub dataset(s): {', '.join(ids[:8])}")
+        if external:
+            parts.append(f"{len(external)} other data source link(s)")
+        return Finding(
+            id="datasets-listed",
+            criterion=C,
+            outcome=Outcome.PASS,
+            message="Training data is listed: " + "; ".join(parts) + ".",
+            evidence=evidence + external,
+        )
+    if release.card is None:
+        return _unreadable_card(release, "datasets-listed")
+    return Finding(
+        id="datasets-listed",
+        criterion=C,
+        outcome=Outcome.FAIL,
+        message="No training dataset is listed (no `datasets:` metadata, no dataset links).",
+        remediation="List the training datasets in the `datasets:` metadata and link where to obtain each.",
+    )
+
+
+def open_data(release: Release) -> Finding:
+    """``open-data``: every listed training dataset is itself openly licensed and downloadable."""
+    ids, _ = listed_datasets(release)
+    if not ids:
+        return Finding(id="open-data", criterion=C, outcome=Outcome.FAIL, message="No training datasets are listed.")
+    evidence: list[Evidence] = []
+    closed: list[str] = []
+    unknown: list[str] = []
+    for ds in ids:
+        facts = release.datasets.get(ds)
+        if facts is None:
+            unknown.append(ds)
+            continue
+        if not facts.found:
+            closed.append(ds)
+            evidence.append(Evidence(kind="hub", location=f"dataset {ds}", quote="not found on the Hub"))
+            continue
+        infos = [classify(v) for v in facts.license]
+        open_terms = bool(infos) and all(i.is_open for i in infos)
+        label = ", ".join(facts.license) or "no license"
+        gate = f"; gated ({facts.gated})" if facts.gated else ""
+        evidence.append(Evidence(kind="hub", location=f"dataset {ds}", quote=f"license: {label}{gate}"))
+        if not open_terms or facts.gated == "manual":
+            closed.append(ds)
+    if closed:
+        return Finding(
+            id="open-data",
+            criterion=C,
+            outcome=Outcome.FAIL,
+            message=f"Not every training dataset is open: {', '.join(closed[:6])}.",
+            evidence=evidence,
+        )
+    if unknown:
+        return Finding(
+            id="open-data",
+            criterion=C,
+            outcome=Outcome.UNKNOWN,
+            message=f"The terms of {len(unknown)} dataset(s) were not looked up: {', '.join(unknown[:6])}.",
+            evidence=evidence,
+        )
+    return Finding(
+        id="open-data",
+        criterion=C,
+        outcome=Outcome.PASS,
+        message="Every listed training dataset is openly licensed and freely downloadable.",
+        evidence=evidence,
+    )
+
+
+def probe(release: Release) -> list[Finding]:
+    """All data-information probes."""
+    return [*description(release), datasets_listed(release), open_data(release)]

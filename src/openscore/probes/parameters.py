@@ -1,0 +1,74 @@
+"""Parameters (OSAID 1.0): the model's weights are published, for anyone to download."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..files import weight_format
+from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..release import Release
+
+C = Criterion.PARAMETERS
+
+
+def weights_published(release: Release) -> Finding:
+    """``weights-published``: the file listing holds weight files."""
+    if release.files is None:
+        return Finding(
+            id="weights-published",
+            criterion=C,
+            outcome=Outcome.UNKNOWN,
+            message="No file listing was available, so published weights cannot be checked.",
+            remediation="Grade the repository itself (Hub id or folder) rather than its card alone.",
+        )
+    weights = [f for f in release.files if weight_format(f)]
+    if not weights:
+        return Finding(
+            id="weights-published",
+            criterion=C,
+            outcome=Outcome.FAIL,
+            message=f"None of the {len(release.files)} files in the release holds model weights.",
+            evidence=[Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12])))],
+            remediation="Publish the trained parameters (e.g. model.safetensors) in the repository.",
+        )
+    formats = Counter(weight_format(f) or "?" for f in weights)
+    shown = ", ".join(weights[:6]) + (f" and {len(weights) - 6} more" if len(weights) > 6 else "")
+    return Finding(
+        id="weights-published",
+        criterion=C,
+        outcome=Outcome.PASS,
+        message=f"{len(weights)} weight file(s) published ({', '.join(f'{k}' for k in sorted(formats))}).",
+        evidence=[Evidence(kind="listing", location="file listing", quote=quote(shown))],
+    )
+
+
+def weights_access(release: Release) -> Finding | None:
+    """``weights-access-gated``: downloads wait for a manual approval (fails) or a click-through (info)."""
+    if release.gated is None:
+        return None
+    ev = [Evidence(kind="hub", location="gated", quote=release.gated)]
+    if release.gated == "manual":
+        return Finding(
+            id="weights-access-gated",
+            criterion=C,
+            outcome=Outcome.FAIL,
+            message="Downloads wait for the publisher's manual approval of each request.",
+            evidence=ev,
+            remediation="Let anyone download the weights without asking permission (remove the manual gate).",
+        )
+    return Finding(
+        id="weights-access-gated",
+        criterion=C,
+        outcome=Outcome.INFO,
+        message="Downloads need a Hub account and a click-through; access is granted automatically.",
+        evidence=ev,
+    )
+
+
+def probe(release: Release) -> list[Finding]:
+    """All parameter probes."""
+    out = [weights_published(release)]
+    gate = weights_access(release)
+    if gate is not None:
+        out.append(gate)
+    return out

@@ -1,0 +1,225 @@
+"""Usage terms (OSAID 1.0): anyone may use, study, modify and share the release for any purpose, without asking."""
+
+from __future__ import annotations
+
+from ..cardrules import gate_terms
+from ..files import is_use_policy_file
+from ..findings import Criterion, Evidence, Finding, LicenseRef, Outcome, quote
+from ..licenses import LicenseInfo, LicensePolicy, classify, identify_text, lookup_name
+from ..release import Release
+
+C = Criterion.USAGE_TERMS
+
+#: Policies that restrict use, study, modification or sharing.
+RESTRICTIVE = frozenset(
+    {
+        LicensePolicy.USE_RESTRICTED,
+        LicensePolicy.NO_DERIVATIVES,
+        LicensePolicy.RESEARCH_ONLY,
+        LicensePolicy.NON_COMMERCIAL,
+    }
+)
+
+_REMEDY = {
+    LicensePolicy.USE_RESTRICTED: "Release under terms without use restrictions or acceptable-use policies "
+    "(an OSI-approved license such as Apache-2.0 or MIT, or an open content license such as CC-BY-4.0 for weights).",
+    LicensePolicy.NON_COMMERCIAL: "Allow commercial use: choose an OSI-approved or open content license "
+    "without an NC clause.",
+    LicensePolicy.RESEARCH_ONLY: "Allow use for any purpose, not only research.",
+    LicensePolicy.NO_DERIVATIVES: "Allow modification and sharing of modified versions (drop the ND clause).",
+    LicensePolicy.UNKNOWN: "State the license with a Hub license id in the `license:` metadata, "
+    "and ship its text as LICENSE.",
+}
+
+
+def _outcome(info: LicenseInfo) -> Outcome:
+    if info.policy in RESTRICTIVE:
+        return Outcome.FAIL
+    if info.is_open:
+        return Outcome.PASS
+    return Outcome.UNKNOWN
+
+
+def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
+    line = release.card.metadata_keys.get(field) if release.card and release.metadata_origin else None
+    where = release.metadata_origin or "metadata"
+    return Evidence(
+        kind="metadata",
+        location=f"{field} ({where})",
+        lines=(line, line) if line else None,
+        quote=quote(value),
+    )
+
+
+def declared_license(release: Release) -> list[Finding]:
+    """``license-declared``: one finding per value of the ``license:`` metadata (``other`` resolved by name)."""
+    meta = release.metadata
+    values = list(meta.license) or [t.split(":", 1)[1] for t in release.tags if t.startswith("license:")]
+    if not values:
+        return [
+            Finding(
+                id="license-declared",
+                criterion=C,
+                outcome=Outcome.UNKNOWN,
+                message="No license is declared in the metadata.",
+                remediation=_REMEDY[LicensePolicy.UNKNOWN],
+            )
+        ]
+    findings: list[Finding] = []
+    for value in values:
+        ev = [_metadata_evidence(release, "license", value)]
+        if value.strip().lower() == "other":
+            name = meta.license_name
+            info = (lookup_name(name) or classify(name)) if name else None
+            if name:
+                ev.append(_metadata_evidence(release, "license_name", name))
+            if meta.license_link:
+                ev.append(_metadata_evidence(release, "license_link", meta.license_link))
+            if info is None or info.policy is LicensePolicy.UNKNOWN:
+                findings.append(
+                    Finding(
+                        id="license-declared",
+                        criterion=C,
+                        outcome=Outcome.UNKNOWN,
+                        message="The license is 'other'"
+                        + (f" ({name})" if name else "")
+                        + ": its terms are not a license openscore knows; the LICENSE file decides.",
+                        evidence=ev,
+                        remediation=_REMEDY[LicensePolicy.UNKNOWN],
+                    )
+                )
+                continue
+        else:
+            info = classify(value)
+        outcome = _outcome(info)
+        findings.append(
+            Finding(
+                id="license-declared",
+                criterion=C,
+                outcome=outcome,
+                message=f"Declared license {info.name} ({info.key}) is {info.policy.value}: {info.reason}",
+                evidence=ev,
+                remediation=_REMEDY.get(info.policy) if outcome is not Outcome.PASS else None,
+                license=LicenseRef.from_info(info),
+            )
+        )
+    return findings
+
+
+def license_files(release: Release) -> list[Finding]:
+    """``license-file`` per LICENSE-like file and ``acceptable-use-policy`` for use-policy files."""
+    findings: list[Finding] = []
+    for tf in release.text_files:
+        if is_use_policy_file(tf.path):
+            findings.append(
+                Finding(
+                    id="acceptable-use-policy",
+                    criterion=C,
+                    outcome=Outcome.FAIL,
+                    message=f"{tf.path} sets an acceptable-use policy: some uses are prohibited.",
+                    evidence=[
+                        Evidence(
+                            kind="file",
+                            location=tf.path,
+                            quote=quote(tf.text, 120) if tf.text else tf.problem,
+                        )
+                    ],
+                    remediation=_REMEDY[LicensePolicy.USE_RESTRICTED],
+                )
+            )
+            continue
+        if tf.text is None:
+            findings.append(
+                Finding(
+                    id="license-file",
+                    criterion=C,
+                    outcome=Outcome.UNKNOWN,
+                    message=f"{tf.path} is present but {tf.problem or 'could not be read'}.",
+                    evidence=[Evidence(kind="file", location=tf.path)],
+                )
+            )
+            continue
+        info = identify_text(tf.text)
+        first = next((ln.strip() for ln in tf.text.splitlines() if ln.strip()), "")
+        if info is None:
+            if tf.path.upper().startswith("NOTICE"):
+                continue
+            findings.append(
+                Finding(
+                    id="license-file",
+                    criterion=C,
+                    outcome=Outcome.UNKNOWN,
+                    message=f"{tf.path} does not match any license openscore recognises.",
+                    evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
+                )
+            )
+            continue
+        outcome = _outcome(info)
+        findings.append(
+            Finding(
+                id="license-file",
+                criterion=C,
+                outcome=outcome,
+                message=f"{tf.path} is the {info.name} ({info.policy.value}).",
+                evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
+                remediation=_REMEDY.get(info.policy) if outcome is Outcome.FAIL else None,
+                license=LicenseRef.from_info(info),
+            )
+        )
+    return findings
+
+
+def access_terms(release: Release) -> Finding | None:
+    """``access-terms``: a manual approval gate, or a gate form that makes access conditional on accepting terms."""
+    meta = release.metadata
+    parts = {
+        "extra_gated_prompt": meta.extra_gated_prompt,
+        "extra_gated_heading": meta.extra_gated_heading,
+        "extra_gated_description": meta.extra_gated_description,
+        "extra_gated_button_content": meta.extra_gated_button_content,
+    }
+    evidence: list[Evidence] = []
+    for field, text in parts.items():
+        if text and gate_terms(text):
+            evidence.append(_metadata_evidence(release, field, text))
+    for label, kind in meta.extra_gated_fields.items():
+        if (kind == "checkbox" and gate_terms(label)) or gate_terms(label):
+            evidence.append(_metadata_evidence(release, "extra_gated_fields", f"{label} ({kind})"))
+            break
+    if release.gated == "manual":
+        evidence.insert(0, Evidence(kind="hub", location="gated", quote="manual"))
+        return Finding(
+            id="access-terms",
+            criterion=C,
+            outcome=Outcome.FAIL,
+            message="Access needs the publisher's permission (manual approval gate).",
+            evidence=evidence,
+            remediation="Remove the manual approval gate: OSAID 1.0 requires use without having to ask for permission.",
+        )
+    if evidence:
+        return Finding(
+            id="access-terms",
+            criterion=C,
+            outcome=Outcome.FAIL,
+            message="Access is conditional on accepting terms in the gate form.",
+            evidence=evidence,
+            remediation="Drop the agreement from the gate (or the gate itself); put any terms in an open license.",
+        )
+    if release.gated:
+        return Finding(
+            id="access-terms",
+            criterion=C,
+            outcome=Outcome.INFO,
+            message="A click-through gate collects contact details; access is automatic and imposes no terms.",
+            evidence=[Evidence(kind="hub", location="gated", quote=release.gated)],
+        )
+    return None
+
+
+def probe(release: Release) -> list[Finding]:
+    """All usage-terms probes."""
+    findings = declared_license(release) + license_files(release)
+    gate = access_terms(release)
+    if gate is not None:
+        findings.append(gate)
+    return findings

@@ -1,0 +1,69 @@
+"""The facts about one release, gathered by a source and read by the probes. No judgement here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .card import CardMetadata, ParsedCard
+from .hub import DatasetFacts
+
+SourceKind = Literal["hub", "folder", "card"]
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A LICENSE-like file of the release: its text, or why it could not be read."""
+
+    path: str
+    text: str | None
+    problem: str | None = None
+
+
+@dataclass
+class Release:
+    """Everything openscore knows about a release before judging it.
+
+    Attributes:
+        target: what the user asked for (a repo id, a folder path, or a label for an in-memory card).
+        source: where the facts came from.
+        repo_id: the Hub repository id, when there is one.
+        revision: the commit sha graded (Hub), or None.
+        files: every path in the release, or None when the listing is unknown (an in-memory card without files).
+        card: the parsed README, or None when it is missing or could not be read.
+        metadata: front-matter fields, from the README or, when the README cannot be read, the Hub's ``cardData``.
+        metadata_origin: ``"README.md front matter"``, ``"Hub cardData"`` or None.
+        text_files: LICENSE-like files that were present, read or not.
+        gated: None, ``"auto"`` or ``"manual"`` (Hub only).
+        datasets: Hub facts about training datasets named in the metadata, keyed by id (Hub only).
+        unreadable: plain-language notes on what could not be read.
+    """
+
+    target: str
+    source: SourceKind
+    repo_id: str | None = None
+    revision: str | None = None
+    files: tuple[str, ...] | None = None
+    card: ParsedCard | None = None
+    metadata: CardMetadata = field(default_factory=CardMetadata)
+    metadata_origin: str | None = None
+    text_files: list[TextFile] = field(default_factory=list)
+    gated: str | None = None
+    tags: tuple[str, ...] = ()
+    library_name: str | None = None
+    pipeline_tag: str | None = None
+    last_modified: str | None = None
+    base_models: tuple[str, ...] = ()
+    base_model_relation: str | None = None
+    parameter_count: int | None = None
+    datasets: dict[str, DatasetFacts] = field(default_factory=dict)
+    readme_problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    def text_file(self, path: str) -> TextFile | None:
+        """The LICENSE-like file at ``path`` (case-insensitive), if it was collected."""
+        lower = path.lower()
+        for tf in self.text_files:
+            if tf.path.lower() == lower:
+                return tf
+        return None

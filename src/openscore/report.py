@@ -1,0 +1,96 @@
+"""The report: a typed, versioned, JSON-serialisable account of one graded release.
+
+Its JSON Schema is published in docs/report.schema.json (``openscore schema`` prints it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._version import __version__
+from .criteria import Criteria, Verdict, evaluate, open_data, rules_version, verdict
+from .findings import Finding, LicenseRef
+from .release import Release, SourceKind
+
+#: Bump when the report's shape changes (fields added: minor; renamed or removed: major).
+SCHEMA_VERSION = "1.0"
+
+
+class Report(BaseModel):
+    """How open one release is under OSAID 1.0, with the evidence for every call.
+
+    ``verdict`` is one of ``open-source-ai``, ``open-weights``, ``weights-available``, ``undetermined`` or
+    ``closed``; ``criteria`` holds the four criteria with their findings and remediation. openscore grades what a
+    release publishes; "open-source-ai" means it meets OSAID 1.0 as far as the published material shows, not that
+    the OSI has certified anything.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: str = SCHEMA_VERSION
+    target: str = Field(description="What was graded, as the user named it.")
+    source: SourceKind = Field(description="hub, folder or card")
+    repo_id: str | None = Field(default=None, description="The Hub repository id, for Hub releases.")
+    revision: str | None = Field(default=None, description="The commit sha that was graded, for Hub releases.")
+    verdict: Verdict
+    verdict_reason: str
+    open_data: bool = Field(description="Every training dataset is itself openly licensed and downloadable.")
+    open_data_reason: str
+    criteria: Criteria
+    licenses: list[LicenseRef] = Field(default_factory=list, description="Licenses found, with their policy class.")
+    unreadable: list[str] = Field(default_factory=list, description="What could not be read, in plain words.")
+    openscore_version: str = __version__
+    rules_version: str
+    graded_at: dt.datetime
+
+    def findings(self) -> list[Finding]:
+        """Every finding of every criterion."""
+        return [f for _, result in self.criteria.items() for f in result.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-compatible data."""
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of the report."""
+        schema: dict[str, Any] = cls.model_json_schema(mode="serialization")
+        return schema
+
+
+def build_report(release: Release, findings: list[Finding], *, graded_at: dt.datetime | None = None) -> Report:
+    """Evaluate ``findings`` into criteria and a verdict and wrap them with the release's identity."""
+    criteria = evaluate(findings)
+    decided, reason = verdict(criteria)
+    is_open, open_reason = open_data(criteria)
+    licenses: dict[str, LicenseRef] = {}
+    for f in criteria.usage_terms.findings:
+        if f.license is not None and f.license.key not in licenses:
+            licenses[f.license.key] = f.license
+    return Report(
+        target=release.target,
+        source=release.source,
+        repo_id=release.repo_id,
+        revision=release.revision,
+        verdict=decided,
+        verdict_reason=reason,
+        open_data=is_open,
+        open_data_reason=open_reason,
+        criteria=criteria,
+        licenses=list(licenses.values()),
+        unreadable=[
+            *release.readme_problems,
+            *(u for u in release.unreadable if u not in release.readme_problems),
+        ],
+        rules_version=rules_version(),
+        graded_at=graded_at or dt.datetime.now(dt.timezone.utc),
+    )

@@ -1,0 +1,221 @@
+"""Sources: turn a Hub repository, a local folder or an in-memory card into one :class:`Release`.
+
+Each source collects the same facts: the README, the file listing, LICENSE-like files (only when the listing shows
+them, or a ``license_link`` points inside the repository) and, on the Hub, gating, the commit sha and the licenses
+of the training datasets named in the metadata. A file that cannot be read becomes a note, not an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, MutableMapping
+from pathlib import Path
+
+from . import errors
+from .card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
+from .files import is_license_file
+from .hub import DatasetFacts, HubClient
+from .release import Release, TextFile
+
+#: LICENSE-like files are read up to this many bytes.
+MAX_TEXT_FILE_BYTES = 200_000
+#: A folder listing stops after this many entries.
+MAX_FOLDER_FILES = 100_000
+#: At most this many training datasets are looked up per release.
+MAX_DATASET_LOOKUPS = 25
+
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache", ".huggingface"})
+
+
+def is_repo_id(value: str) -> bool:
+    """True when ``value`` is shaped like a Hub repository id (``name`` or ``org/name``)."""
+    return bool(_REPO_ID.match(value)) and ".." not in value and not value.endswith((".", "-"))
+
+
+def _decode_text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+
+
+def _attach_card(release: Release, data: bytes | None, problem: str | None) -> None:
+    """Decode and parse the README bytes into ``release`` (or record why it could not be read)."""
+    if data is None:
+        release.unreadable.append(f"README.md {problem or 'is missing'}")
+        return
+    text, problems = decode_card(data)
+    release.readme_problems.extend(problems)
+    if text is None:
+        release.unreadable.extend(problems)
+        return
+    release.card = parse_card(text)
+    release.metadata = release.card.metadata
+    if release.card.has_front_matter:
+        release.metadata_origin = "README.md front matter"
+
+
+def _license_paths(files: Iterable[str], license_link: str | None) -> list[str]:
+    listed = list(files)
+    paths = [f for f in listed if is_license_file(f)]
+    if license_link:
+        link = license_link.strip()
+        for prefix in ("./", "/"):
+            if link.startswith(prefix):
+                link = link[len(prefix) :]
+        match = re.search(r"/(?:blob|resolve|raw)/[^/]+/(.+)$", link) if "://" in link else None
+        if match:
+            link = match.group(1)
+        if "://" not in link and link in listed and link not in paths:
+            paths.append(link)
+    return paths
+
+
+# --------------------------------------------------------------------------------------------- in memory
+
+
+def release_from_card(text: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Release:
+    """A release made of a card the caller already holds (and, optionally, its file listing)."""
+    release = Release(target=target, source="card", files=tuple(files) if files is not None else None)
+    data = text.encode("utf-8", errors="replace")
+    _attach_card(release, data, None)
+    if files is None:
+        release.unreadable.append("no file listing was given, so published weights cannot be checked")
+    return release
+
+
+# --------------------------------------------------------------------------------------------- folder
+
+
+def _walk_folder(root: Path) -> tuple[list[str], list[str]]:
+    """Relative paths of the files under ``root``; symlinks are listed only when they stay inside it."""
+    notes: list[str] = []
+    found: list[str] = []
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            path = base / name
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    notes.append(f"{path.relative_to(root).as_posix()}: broken symlink, ignored")
+                    continue
+                if not target.is_relative_to(real_root):
+                    notes.append(f"{path.relative_to(root).as_posix()}: symlink points outside the folder, ignored")
+                    continue
+            found.append(path.relative_to(root).as_posix())
+            if len(found) >= MAX_FOLDER_FILES:
+                notes.append(f"the folder holds more than {MAX_FOLDER_FILES:,} files; the rest were not listed")
+                return found, notes
+    return found, notes
+
+
+def _read_inside(root: Path, rel: str, max_bytes: int) -> tuple[bytes | None, str | None]:
+    path = root / rel
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(root.resolve()):
+            return None, "points outside the folder and was not read"
+        with open(real, "rb") as fh:
+            return fh.read(max_bytes + 1), None
+    except (OSError, RuntimeError) as exc:
+        return None, f"could not be read ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+
+
+def release_from_folder(folder: str | os.PathLike[str]) -> Release:
+    """A release read from a model repository on disk. Makes no network request."""
+    root = Path(folder)
+    if not root.exists():
+        raise errors.TargetNotFoundError(f"{root}: no such folder", target=str(folder))
+    if not root.is_dir():
+        raise errors.InvalidTargetError(f"{root}: not a folder", target=str(folder))
+    files, notes = _walk_folder(root)
+    release = Release(target=str(folder), source="folder", files=tuple(files))
+    release.unreadable.extend(notes)
+    readme = next((f for f in files if f.lower() == "readme.md"), None)
+    if readme is None:
+        _attach_card(release, None, "is missing")
+    else:
+        data, problem = _read_inside(root, readme, MAX_CARD_BYTES)
+        _attach_card(release, data, problem)
+    for rel in _license_paths(files, release.metadata.license_link):
+        data, problem = _read_inside(root, rel, MAX_TEXT_FILE_BYTES)
+        release.text_files.append(
+            TextFile(
+                path=rel,
+                text=_decode_text(data[:MAX_TEXT_FILE_BYTES]) if data is not None else None,
+                problem=problem,
+            )
+        )
+        if problem:
+            release.unreadable.append(f"{rel} {problem}")
+    return release
+
+
+# --------------------------------------------------------------------------------------------- hub
+
+
+def release_from_hub(
+    repo_id: str,
+    client: HubClient,
+    *,
+    revision: str | None = None,
+    dataset_cache: MutableMapping[str, DatasetFacts] | None = None,
+    look_up_datasets: bool = True,
+) -> Release:
+    """A release read from the Hub: one ``model_info`` call, the README at that commit, LICENSE-like files.
+
+    ``dataset_cache`` lets a batch share dataset look-ups between releases.
+    """
+    if not is_repo_id(repo_id):
+        raise errors.InvalidTargetError(
+            f"{repo_id!r} is neither an existing folder nor a valid Hub repository id", target=repo_id
+        )
+    facts = client.model_info(repo_id, revision=revision)
+    release = Release(
+        target=repo_id,
+        source="hub",
+        repo_id=facts.repo_id,
+        revision=facts.sha,
+        files=facts.files,
+        gated=facts.gated,
+        tags=facts.tags,
+        library_name=facts.library_name,
+        pipeline_tag=facts.pipeline_tag,
+        last_modified=facts.last_modified,
+        base_models=facts.base_models,
+        base_model_relation=facts.base_model_relation,
+        parameter_count=facts.parameter_count,
+    )
+    pinned = facts.sha or revision
+    if "README.md" in facts.files:
+        result = client.read_file(facts.repo_id, "README.md", pinned, MAX_CARD_BYTES)
+        _attach_card(release, result.data, result.problem)
+    else:
+        _attach_card(release, None, "is missing")
+    if release.metadata_origin is None and facts.card_data:
+        # The README could not be read (gated) or has no front matter: the API's cardData is what is public.
+        release.metadata = metadata_from_mapping(facts.card_data)
+        release.metadata_origin = "Hub cardData"
+    for rel in _license_paths(facts.files, release.metadata.license_link):
+        result = client.read_file(facts.repo_id, rel, pinned, MAX_TEXT_FILE_BYTES)
+        text = _decode_text(result.data[:MAX_TEXT_FILE_BYTES]) if result.data is not None else None
+        release.text_files.append(TextFile(path=rel, text=text, problem=result.problem))
+        if result.problem:
+            release.unreadable.append(f"{rel} {result.problem}")
+    if look_up_datasets:
+        cache = dataset_cache if dataset_cache is not None else {}
+        for ds in release.metadata.datasets[:MAX_DATASET_LOOKUPS]:
+            ds_id = ds.strip()
+            if not is_repo_id(ds_id):
+                continue
+            if ds_id not in cache:
+                try:
+                    cache[ds_id] = client.dataset_info(ds_id)
+                except errors.OpenscoreError as exc:
+                    release.unreadable.append(f"dataset {ds_id}: {exc.message}")
+                    continue
+            release.datasets[ds_id] = cache[ds_id]
+    return release

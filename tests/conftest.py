@@ -1,0 +1,126 @@
+"""Shared test fixtures: the loopback fake Hub and a network guard (no network in tests, ever)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakehub import FakeHub
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+_GUARD = pytest.MonkeyPatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse any connection or name lookup that is not on the loopback interface, from collection on."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise ConnectionRefusedError(f"tests may not use the network (tried to reach {address!r})")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests may not resolve {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    _GUARD.setattr(socket.socket, "connect", connect)
+    _GUARD.setattr(socket.socket, "connect_ex", connect_ex)
+    _GUARD.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _GUARD.undo()
+
+
+@pytest.fixture(scope="session")
+def fake_hub() -> Iterator[FakeHub]:
+    """The fake Hub serving tests/fixtures/hub, started once per session."""
+    with FakeHub(FIXTURES / "hub") as hub:
+        yield hub
+
+
+@pytest.fixture
+def hub_env(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeHub:
+    """The fake Hub, reset, with HF_* env vars (and huggingface_hub's import-time constants) pointing at it.
+
+    huggingface_hub reads its environment at import time, so the matching `constants` are patched too:
+    a client built without an explicit endpoint, cache dir or token still talks only to the fake Hub,
+    caches under tmp_path and sends no token.
+    """
+    from huggingface_hub import constants
+
+    fake_hub.reset()
+    home = tmp_path / "hf_home"
+    home.mkdir()
+    env = {
+        "HF_HOME": str(home),
+        "HF_ENDPOINT": fake_hub.endpoint,
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in (
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+        "HF_TOKEN_PATH",
+        "HF_HUB_CACHE",
+        "HUGGINGFACE_HUB_CACHE",
+        "HF_XET_CACHE",
+        "HF_OIDC_RESOURCE",
+        "HF_OIDC_ID_TOKEN",
+    ):
+        monkeypatch.delenv(key, raising=False)
+
+    patched = {
+        "ENDPOINT": fake_hub.endpoint,
+        "HUGGINGFACE_CO_URL_TEMPLATE": fake_hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}",
+        "HF_HOME": str(home),
+        "HF_HUB_CACHE": str(home / "hub"),
+        "HUGGINGFACE_HUB_CACHE": str(home / "hub"),
+        "HF_ASSETS_CACHE": str(home / "assets"),
+        "HUGGINGFACE_ASSETS_CACHE": str(home / "assets"),
+        "HF_XET_CACHE": str(home / "xet"),
+        "HF_TOKEN_PATH": str(home / "token"),
+        "HF_STORED_TOKENS_PATH": str(home / "stored_tokens"),
+        "HF_HUB_OFFLINE": False,
+        "HF_HUB_DISABLE_TELEMETRY": True,
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": True,
+    }
+    for name, value in patched.items():
+        if hasattr(constants, name):
+            monkeypatch.setattr(constants, name, value)
+    return fake_hub

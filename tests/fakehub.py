@@ -1,0 +1,567 @@
+"""A loopback stand-in for the Hugging Face Hub, for tests.
+
+`FakeHub` serves fixture model repos over plain HTTP on 127.0.0.1 so that the real
+`huggingface_hub` client (``HfApi(endpoint=hub.endpoint)``, ``hf_hub_download(..., endpoint=...)``)
+can be exercised without any network access.
+
+Fixture layout (default ``tests/fixtures/hub``)::
+
+    <org>/<name>/repo.json      # meta, see below
+    <org>/<name>/files/...      # the repo's files (README.md, LICENSE, config.json, subfolders ...)
+
+Meta keys (all optional): ``sha`` (40 hex), ``gated`` (false | "auto" | "manual"), ``files_readable``
+(false: file requests answer GatedRepo unless the request bears a token in ``hub.granted_tokens``),
+``extra_files`` (names listed in ``siblings`` but not stored in the fixture; they are served as a short
+placeholder), ``tags``, ``library_name``, ``pipeline_tag``, ``lastModified``, ``createdAt``,
+``downloads``, ``likes``, ``refs`` ({branch: sha}, extra branches besides "main"), ``safetensors``,
+``config``, ``gguf``, ``transformersInfo`` (passed through), ``fail`` ({"status": 429|500|503,
+"headers": {...}, "times": N}: the first N requests to the repo get that error), ``extra_gated_*``
+(merged into cardData when the front matter lacks them; the front matter is the usual place).
+
+Routes: ``GET /api/models/{org}/{name}[/revision/{rev}]``, ``GET /api/models/{org}/{name}/refs``,
+``GET /api/models/{org}/{name}/tree/{rev}[/{path}]``, ``HEAD|GET /{org}/{name}/resolve/{rev}/{path}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import yaml
+
+DEFAULT_FIXTURES = Path(__file__).parent / "fixtures" / "hub"
+
+# Files the real Hub stores with git-lfs (their ETag is the sha256 of the content).
+LFS_SUFFIXES = (
+    ".safetensors",
+    ".bin",
+    ".gguf",
+    ".h5",
+    ".msgpack",
+    ".onnx",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".model",
+    ".pkl",
+    ".npz",
+    ".tflite",
+    ".ot",
+)
+BASE_MODEL_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+
+
+def git_blob_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def is_lfs(path: str) -> bool:
+    return path.endswith(LFS_SUFFIXES)
+
+
+def placeholder(repo_id: str, path: str) -> bytes:
+    """Bytes served for a file named in meta "extra_files" (a big file the fixture does not store)."""
+    return f"placeholder for large file {path} of {repo_id} (fake hub)\n".encode()
+
+
+def parse_front_matter(readme: bytes | None) -> dict[str, Any] | None:
+    """The README's YAML front matter as the Hub reports it in cardData (None if absent or invalid)."""
+    if readme is None:
+        return None
+    text = readme.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---", 3)
+    if end == -1:
+        return None
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class FakeRepo:
+    def __init__(self, repo_id: str, files: Mapping[str, bytes | str], meta: Mapping[str, Any] | None = None):
+        self.repo_id = repo_id
+        self.files = {p: (c.encode() if isinstance(c, str) else bytes(c)) for p, c in files.items()}
+        self.meta = dict(meta or {})
+        self.sha: str = self.meta.get("sha") or hashlib.sha1(f"fakehub:{repo_id}".encode()).hexdigest()
+        self.refs: dict[str, str] = {"main": self.sha, **self.meta.get("refs", {})}
+        for name in self.meta.get("extra_files", []):
+            self.files.setdefault(name, placeholder(repo_id, name))
+        self.card_data = parse_front_matter(self.files.get("README.md"))
+        if self.card_data is not None:  # gating prompt given in meta rather than in the front matter
+            for key, value in self.meta.items():
+                if key.startswith("extra_gated_"):
+                    self.card_data.setdefault(key, value)
+
+    @classmethod
+    def load(cls, repo_dir: Path, repo_id: str) -> FakeRepo:
+        meta = json.loads((repo_dir / "repo.json").read_text(encoding="utf-8"))
+        files_dir = repo_dir / "files"
+        files: dict[str, bytes] = {}
+        if files_dir.is_dir():
+            for f in sorted(files_dir.rglob("*")):
+                if f.is_file():
+                    files[f.relative_to(files_dir).as_posix()] = f.read_bytes()
+        return cls(repo_id, files, meta)
+
+    @property
+    def gated(self) -> bool | str:
+        return self.meta.get("gated", False)
+
+    @property
+    def files_readable(self) -> bool:
+        return bool(self.meta.get("files_readable", True))
+
+    def resolve(self, rev: str) -> str | None:
+        """Commit sha for a revision (sha, "main", a branch in refs), None if unknown."""
+        rev = rev.removeprefix("refs/heads/")
+        if rev in self.refs:
+            return self.refs[rev]
+        return rev if rev in self.refs.values() else None
+
+    def base_models(self) -> dict[str, Any] | None:
+        card = self.card_data or {}
+        bases = [str(b) for b in _as_list(card.get("base_model"))]
+        if not bases:
+            return None
+        relation = card.get("base_model_relation")
+        if relation not in BASE_MODEL_RELATIONS:  # infer it the way the Hub does
+            if "adapter_config.json" in self.files:
+                relation = "adapter"
+            elif any(p.endswith(".gguf") for p in self.files):
+                relation = "quantized"
+            else:
+                relation = "merge" if len(bases) > 1 else "finetune"
+        return {"relation": relation, "models": [{"id": b} for b in bases]}
+
+    def tags(self) -> list[str]:
+        card = self.card_data or {}
+        tags: list[str] = []
+        tags += _as_list(self.meta.get("library_name"))
+        tags += _as_list(self.meta.get("tags"))
+        tags += _as_list(card.get("tags"))
+        tags += _as_list(self.meta.get("pipeline_tag"))
+        tags += [str(x) for x in _as_list(card.get("language"))]
+        tags += [f"dataset:{d}" for d in _as_list(card.get("datasets"))]
+        base = self.base_models()
+        if base:
+            for m in base["models"]:
+                tags += [f"base_model:{m['id']}", f"base_model:{base['relation']}:{m['id']}"]
+        tags += [f"license:{lic}" for lic in _as_list(card.get("license"))]
+        tags.append("region:us")
+        return list(dict.fromkeys(str(t) for t in tags))
+
+    def sibling(self, path: str, blobs: bool) -> dict[str, Any]:
+        entry: dict[str, Any] = {"rfilename": path}
+        if blobs:
+            data = self.files[path]
+            entry.update(size=len(data), blobId=git_blob_sha1(data))
+            if is_lfs(path):
+                entry["lfs"] = {
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "pointerSize": 134,
+                }
+        return entry
+
+    def info(self, sha: str, blobs: bool = False) -> dict[str, Any]:
+        last_modified = self.meta.get("lastModified", "2024-01-01T00:00:00.000Z")
+        info: dict[str, Any] = {
+            "_id": hashlib.sha1(self.repo_id.encode()).hexdigest()[:24],
+            "id": self.repo_id,
+            "modelId": self.repo_id,
+            "author": self.repo_id.split("/")[0],
+            "sha": sha,
+            "lastModified": last_modified,
+            "createdAt": self.meta.get("createdAt", last_modified),
+            "private": False,
+            "gated": self.gated,
+            "disabled": False,
+            "downloads": self.meta.get("downloads", 0),
+            "likes": self.meta.get("likes", 0),
+            "tags": self.tags(),
+            "siblings": [self.sibling(p, blobs) for p in sorted(self.files)],
+        }
+        for key in ("library_name", "pipeline_tag"):
+            if self.meta.get(key):
+                info[key] = self.meta[key]
+        if self.card_data is not None:
+            info["cardData"] = self.card_data
+        base = self.base_models()
+        if base is not None:
+            info["baseModels"] = base
+        for key in ("safetensors", "config", "gguf", "transformersInfo"):
+            if key in self.meta:
+                info[key] = self.meta[key]
+        return info
+
+    def tree(self, prefix: str, recursive: bool) -> list[dict[str, Any]] | None:
+        """Entries of the folder `prefix` ("" = root), like GET /api/models/{id}/tree/{rev}/{prefix}."""
+        base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        under = [p for p in sorted(self.files) if p.startswith(base)]
+        if base and not under:
+            return None
+        folders: set[str] = set()
+        entries: list[dict[str, Any]] = []
+        for path in under:
+            parts = path[len(base) :].split("/")
+            depth = len(parts) if recursive else 1
+            for i in range(1, min(depth, len(parts) - 1) + 1):
+                folders.add(base + "/".join(parts[:i]))
+            if recursive or len(parts) == 1:
+                data = self.files[path]
+                entry = {"type": "file", "oid": git_blob_sha1(data), "size": len(data), "path": path}
+                if is_lfs(path):
+                    entry["lfs"] = {
+                        "oid": hashlib.sha256(data).hexdigest(),
+                        "size": len(data),
+                        "pointerSize": 134,
+                    }
+                entries.append(entry)
+        dirs = [
+            {"type": "directory", "oid": hashlib.sha1(f"tree:{d}".encode()).hexdigest(), "size": 0, "path": d}
+            for d in sorted(folders)
+        ]
+        return dirs + entries
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    hub: FakeHub
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # quiet: no traceback on stderr
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            self.hub.errors.append(repr(exc))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeHub/1.0"
+    timeout = 30
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        headers = dict(headers or {})
+        headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        headers.setdefault("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, data: Any, status: int = 200) -> None:
+        self._send(status, json.dumps(data).encode())
+
+    def _error(self, status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> None:
+        hdrs = {"X-Error-Message": message, **(headers or {})}
+        if code:
+            hdrs["X-Error-Code"] = code
+        self._send(status, json.dumps({"error": message}).encode(), hdrs)
+
+    def _dispatch(self, method: str) -> None:
+        hub = self.server.hub
+        url = urlsplit(self.path)
+        hub._log(method, url.path)
+        if hub.latency:
+            time.sleep(hub.latency)
+        if method == "POST":
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))  # keep the connection usable
+            self._error(405, None, "Method not allowed by the fake hub")
+            return
+        try:
+            self._route(hub, url.path, parse_qs(url.query, keep_blank_values=True))
+        except Exception as exc:  # a bug in the fake: make it visible to the test, not to stderr
+            hub.errors.append(repr(exc))
+            self._error(500, None, f"fake hub error: {exc!r}")
+
+    def _route(self, hub: FakeHub, path: str, query: dict[str, list[str]]) -> None:
+        segs = [unquote(s) for s in path.strip("/").split("/")]
+        if len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
+            self._dataset_info(hub, "/".join(segs[2:]), query)
+            return
+        if len(segs) >= 4 and segs[:2] == ["api", "models"]:
+            repo_id, rest, api = f"{segs[2]}/{segs[3]}", segs[4:], True
+        elif len(segs) >= 5 and segs[2] == "resolve":
+            repo_id, rest, api = f"{segs[0]}/{segs[1]}", segs[2:], False
+        else:
+            self._error(404, None, "Not found (fake hub has no such route)")
+            return
+        repo = hub.get_repo(repo_id)
+        if repo is None:
+            self._error(401, "RepoNotFound", "Repository not found")
+            return
+        injected = hub._take_failure(repo)
+        if injected is not None:
+            status, headers = injected
+            self._error(status, None, f"Injected error {status} from the fake hub", headers)
+            return
+        if not api:
+            self._resolve_file(hub, repo, rest[1], "/".join(rest[2:]))
+        elif not rest:
+            self._model_info(repo, "main", query)
+        elif rest[0] == "revision" and len(rest) == 2:
+            self._model_info(repo, rest[1], query)
+        elif rest == ["refs"]:
+            self._refs(repo)
+        elif rest[0] == "tree" and len(rest) >= 2:
+            self._tree(repo, rest[1], "/".join(rest[2:]), query)
+        else:
+            self._error(404, None, "Not found (fake hub has no such route)")
+
+    # -- endpoints ---------------------------------------------------------------------------------
+
+    def _dataset_info(self, hub: FakeHub, dataset_id: str, query: dict[str, list[str]]) -> None:
+        """Dataset metadata from tests/fixtures/datasets.json: cardData (license), gated, tags."""
+        entry = hub.datasets.get(dataset_id)
+        if entry is None:
+            self._error(401, "RepoNotFound", "Repository not found")
+            return
+        card = dict(entry.get("cardData") or {})
+        licenses = card.get("license") or []
+        tags = list(entry.get("tags") or []) + [
+            f"license:{lic}" for lic in ([licenses] if isinstance(licenses, str) else licenses)
+        ]
+        full = {
+            "_id": dataset_id,
+            "id": dataset_id,
+            "sha": entry.get("sha", "0" * 40),
+            "private": False,
+            "disabled": False,
+            "gated": entry.get("gated", False),
+            "cardData": card,
+            "tags": tags,
+        }
+        expand = query.get("expand")
+        data = {k: v for k, v in full.items() if not expand or k in ("_id", "id") or k in expand}
+        self._json(data)
+
+    def _model_info(self, repo: FakeRepo, rev: str, query: dict[str, list[str]]) -> None:
+        sha = repo.resolve(rev)
+        if sha is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return
+        info = repo.info(sha, blobs=query.get("blobs", [""])[0].lower() == "true")
+        expand = [e for v in query.get("expand", []) + query.get("expand[]", []) for e in v.split(",") if e]
+        if expand:
+            info = {k: v for k, v in info.items() if k in ("_id", "id", *expand)}
+        self._json(info)
+
+    def _refs(self, repo: FakeRepo) -> None:
+        branches = [{"name": n, "ref": f"refs/heads/{n}", "targetCommit": s} for n, s in repo.refs.items()]
+        self._json({"branches": branches, "tags": [], "converts": []})
+
+    def _tree(self, repo: FakeRepo, rev: str, prefix: str, query: dict[str, list[str]]) -> None:
+        if repo.resolve(rev) is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return
+        entries = repo.tree(prefix, recursive=query.get("recursive", [""])[0].lower() == "true")
+        if entries is None:
+            self._error(404, "EntryNotFound", f"{prefix} does not exist on {rev}")
+            return
+        self._json(entries)
+
+    def _resolve_file(self, hub: FakeHub, repo: FakeRepo, rev: str, path: str) -> None:
+        if not repo.files_readable and not hub._authorized(self.headers.get("Authorization")):
+            status = 403 if self.headers.get("Authorization") else 401
+            message = (
+                f"Access to model {repo.repo_id} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in."
+            )
+            self._error(status, "GatedRepo", message)
+            return
+        sha = repo.resolve(rev)
+        if sha is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return
+        data = repo.files.get(path)
+        if data is None:
+            self._error(404, "EntryNotFound", "Entry not found", {"X-Repo-Commit": sha})
+            return
+        headers = {
+            "Content-Type": "text/plain; charset=utf-8" if not is_lfs(path) else "application/octet-stream",
+            "Accept-Ranges": "bytes",
+            "X-Repo-Commit": sha,
+            "Content-Disposition": f'inline; filename="{path.rsplit("/", 1)[-1]}";',
+        }
+        if is_lfs(path):
+            etag = hashlib.sha256(data).hexdigest()
+            headers.update({"ETag": f'"{etag}"', "X-Linked-Etag": f'"{etag}"', "X-Linked-Size": str(len(data))})
+        else:
+            headers["ETag"] = f'"{git_blob_sha1(data)}"'
+        status, body = 200, data
+        ranged = _parse_range(self.headers.get("Range"), len(data))
+        if ranged is not None:
+            start, end = ranged
+            status, body = 206, data[start : end + 1]
+            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+        self._send(status, body, headers)
+
+
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """A single "bytes=a-b" / "bytes=a-" / "bytes=-n" range, clamped; None when absent or unusable."""
+    if not header or not header.startswith("bytes=") or "," in header or size == 0:
+        return None
+    first, _, last = header[6:].strip().partition("-")
+    try:
+        if first == "":
+            start, end = max(size - int(last), 0), size - 1
+        else:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None
+
+
+class FakeHub:
+    """Loopback fake of the Hugging Face Hub. Use as a context manager or start()/stop()."""
+
+    def __init__(self, fixtures: Path | str | None = DEFAULT_FIXTURES):
+        self.fixtures = Path(fixtures) if fixtures is not None else None
+        self.requests: list[tuple[str, str]] = []  # (method, raw URL path without query)
+        self.errors: list[str] = []  # exceptions raised inside the fake (should stay empty)
+        self.latency: float = 0.0  # seconds slept before answering each request
+        # bearer tokens that may read the files of repos whose meta says files_readable: false
+        self.granted_tokens: set[str] = set()
+        self._lock = threading.Lock()
+        self._repos: dict[str, FakeRepo] = {}
+        # dataset repos by id: {"cardData": {...}, "gated": ..., "tags": [...]}, from <fixtures>/../datasets.json
+        self.datasets: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, int] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.reset()
+
+    # -- repos -------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the fixture repos: drop ad-hoc repos, the request log, injected-failure counts, latency."""
+        repos: dict[str, FakeRepo] = {}
+        if self.fixtures is not None and self.fixtures.is_dir():
+            for meta in sorted(self.fixtures.glob("*/*/repo.json")):
+                repo_id = f"{meta.parent.parent.name}/{meta.parent.name}"
+                repos[repo_id] = FakeRepo.load(meta.parent, repo_id)
+        datasets: dict[str, dict[str, Any]] = {}
+        if self.fixtures is not None and (self.fixtures.parent / "datasets.json").is_file():
+            raw = json.loads((self.fixtures.parent / "datasets.json").read_text(encoding="utf-8"))
+            datasets = {k: v for k, v in raw.items() if not k.startswith("_")}
+        with self._lock:
+            self._repos = repos
+            self.datasets = datasets
+            self._failures.clear()
+            self.requests.clear()
+            self.errors.clear()
+            self.latency = 0.0
+            self.granted_tokens.clear()
+
+    def add_repo(
+        self, repo_id: str, files: Mapping[str, bytes | str], meta: Mapping[str, Any] | None = None
+    ) -> FakeRepo:
+        repo = FakeRepo(repo_id, files, meta)
+        with self._lock:
+            self._repos[repo_id] = repo
+            self._failures.pop(repo_id, None)
+        return repo
+
+    def get_repo(self, repo_id: str) -> FakeRepo | None:
+        with self._lock:
+            return self._repos.get(repo_id)
+
+    @property
+    def repo_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._repos)
+
+    def requests_for(self, repo_id: str) -> list[tuple[str, str]]:
+        """Logged requests whose path names `repo_id` (API or resolve)."""
+        with self._lock:
+            log = list(self.requests)
+        api = f"/api/models/{repo_id}"
+        return [(m, p) for m, p in log if p == api or p.startswith((f"{api}/", f"/{repo_id}/resolve/"))]
+
+    # -- server ------------------------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeHub is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> FakeHub:
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", 0), _Handler)
+            self._server.hub = self
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakehub", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> FakeHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- used by the handler -----------------------------------------------------------------------
+
+    def _log(self, method: str, path: str) -> None:
+        with self._lock:
+            self.requests.append((method, path))
+
+    def _take_failure(self, repo: FakeRepo) -> tuple[int, dict[str, str]] | None:
+        fail = repo.meta.get("fail")
+        if not fail:
+            return None
+        with self._lock:
+            done = self._failures.get(repo.repo_id, 0)
+            if done >= int(fail.get("times", 1)):
+                return None
+            self._failures[repo.repo_id] = done + 1
+        return int(fail["status"]), {str(k): str(v) for k, v in fail.get("headers", {}).items()}
+
+    def _authorized(self, authorization: str | None) -> bool:
+        if not authorization or not authorization.startswith("Bearer "):
+            return False
+        return authorization.removeprefix("Bearer ") in self.granted_tokens

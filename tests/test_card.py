@@ -1,0 +1,117 @@
+"""Front-matter parsing, decoding and Markdown indexing on messy input."""
+
+from __future__ import annotations
+
+import time
+
+from openscore.card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
+
+
+def test_front_matter_basic_and_line_numbers() -> None:
+    card = parse_card("---\nlicense: mit\ndatasets:\n- a/b\n---\n# Title\n\n## Training Data\ntext\n")
+    assert card.metadata.license == ["mit"]
+    assert card.metadata.datasets == ["a/b"]
+    assert card.metadata_keys == {"license": 2, "datasets": 3}
+    assert card.front_matter_end == 5
+    assert [(s.heading, s.level, s.start_line, s.end_line) for s in card.sections] == [
+        ("Title", 1, 6, 10),
+        ("Training Data", 2, 8, 10),
+    ]
+
+
+def test_bom_crlf_and_lone_cr() -> None:
+    card = parse_card("\ufeff---\r\nlicense: apache-2.0\r\n---\r\n# A\rline\r\n")
+    assert card.metadata.license == ["apache-2.0"]
+    assert card.sections[0].heading == "A"
+    assert card.problems == []
+
+
+def test_real_world_mess_is_coerced() -> None:
+    meta = metadata_from_mapping(
+        {
+            "license": ["apache-2.0", {"nested": 1}, 3.0],
+            "license_name": ["first", "second"],
+            "datasets": "single/dataset",
+            "base_model": 1.5,
+            "language": None,
+            1: "non-string key",
+            "extra_gated_fields": {"Name": "text", "I agree": {"type": "checkbox"}, 2: "x"},
+        }
+    )
+    assert meta.license == ["apache-2.0", "3.0"]
+    assert meta.license_name == "first"
+    assert meta.datasets == ["single/dataset"]
+    assert meta.base_model == ["1.5"]
+    assert meta.language == []
+    assert meta.extra_gated_fields == {"Name": "text", "I agree": "checkbox", "2": "x"}
+
+
+def test_dates_and_duplicate_keys() -> None:
+    card = parse_card("---\nlicense: mit\nlicense: apache-2.0\nreleased: 2024-01-02\nlicense_name: 2024-01-02\n---\n")
+    assert card.metadata.license == ["apache-2.0"]  # YAML: the last duplicate wins, as on the Hub
+    assert card.metadata.license_name == "2024-01-02"
+
+
+def test_broken_yaml_is_a_problem_not_an_exception() -> None:
+    card = parse_card("---\nlicense: [mit\n\tdatasets: x\n---\n# Body\n")
+    assert card.problems and "not valid YAML" in card.problems[0]
+    assert card.metadata.license == []
+    assert card.sections[0].heading == "Body"
+
+
+def test_non_mapping_and_unterminated_front_matter() -> None:
+    assert "not a mapping" in parse_card("---\n- a\n- b\n---\n").problems[0]
+    assert "not terminated" in parse_card("---\nlicense: mit\n# no end\n").problems[0]
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
+    text = "---\n" + "\n".join(lines) + "\nlicense: mit\n---\n"
+    start = time.perf_counter()
+    card = parse_card(text)
+    assert time.perf_counter() - start < 5  # generous: the point is it does not expand
+    assert any("alias" in p for p in card.problems)
+
+
+def test_headings_in_code_fences_are_ignored_and_setext_html_bold_found() -> None:
+    text = "Intro\n=====\n```\n# not a heading\n```\n<h2>Data</h2>\n**Training data**\nbody\nSub\n---\n"
+    card = parse_card(text)
+    assert [(s.heading, s.level) for s in card.sections] == [
+        ("Intro", 1),
+        ("Data", 2),
+        ("Training data", 6),
+        ("Sub", 2),
+    ]
+
+
+def test_links() -> None:
+    card = parse_card(
+        "See [code](https://github.com/a/b) and https://huggingface.co/datasets/x/y.\n<a href='https://x.org/z'>z</a>"
+    )
+    assert [(link.url, link.text, link.line) for link in card.links] == [
+        ("https://github.com/a/b", "code", 1),
+        ("https://huggingface.co/datasets/x/y", "", 1),
+        ("https://x.org/z", "", 2),
+    ]
+
+
+def test_decode_binary_non_utf8_nul_and_huge() -> None:
+    text, problems = decode_card(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
+    assert text is None and "binary" in problems[0]
+    text, problems = decode_card("caf\u00e9".encode("latin-1"))
+    assert text == "caf\ufffd" and "UTF-8" in problems[0]
+    text, problems = decode_card(b"# ok\x00 here")
+    assert text is not None
+    assert "\x00" not in parse_card(text).text
+    big = b"# big\n" + b"x" * (MAX_CARD_BYTES + 10)
+    text, problems = decode_card(big)
+    assert text is not None and len(text) == MAX_CARD_BYTES and "only the first" in problems[0]
+
+
+def test_empty_card() -> None:
+    card = parse_card("")
+    assert card.sections == [] and card.links == [] and card.problems == []
