@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 #: Cards are read up to this many bytes; the rest is ignored and the report says so.
 MAX_CARD_BYTES = 1_000_000
@@ -68,8 +68,11 @@ def decode_card(data: bytes, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | 
     return text, problems
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def _looks_binary(head: bytes) -> bool:
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) // 10
 
 
@@ -151,21 +154,24 @@ class CardMetadata(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    license: StrList = []
+    license: StrList = Field(default_factory=list)
     license_name: Str = None
     license_link: Str = None
-    datasets: StrList = []
-    base_model: StrList = []
+    datasets: StrList = Field(default_factory=list)
+    base_model: StrList = Field(default_factory=list)
     base_model_relation: Str = None
-    tags: StrList = []
+    tags: StrList = Field(default_factory=list)
     pipeline_tag: Str = None
     library_name: Str = None
-    language: StrList = []
+    language: StrList = Field(default_factory=list)
     extra_gated_prompt: Str = None
     extra_gated_heading: Str = None
     extra_gated_description: Str = None
     extra_gated_button_content: Str = None
-    extra_gated_fields: Fields = {}
+    extra_gated_fields: Fields = Field(default_factory=dict)
+
+
+_METADATA_KEYS = frozenset(CardMetadata.model_fields)
 
 
 def metadata_from_mapping(data: dict[Any, Any]) -> CardMetadata:
@@ -174,8 +180,36 @@ def metadata_from_mapping(data: dict[Any, Any]) -> CardMetadata:
     return CardMetadata.model_validate(clean)
 
 
-def load_yaml_mapping(block: str) -> tuple[dict[Any, Any] | None, str | None]:
-    """Safely load a YAML front-matter block. Returns ``(mapping, problem)``; never raises."""
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _load_selected(block: str, keys: frozenset[str] | None) -> Any:
+    """Compose the whole document (so any syntax error is found), then construct only the top-level ``keys``.
+
+    Cards carry large blocks openscore never reads (``model-index``, ``widget``); building Python objects for them
+    is most of the cost of loading YAML.
+    """
+    loader = _SafeLoader(block)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if keys is None or not isinstance(node, yaml.MappingNode):
+            return loader.construct_document(node)
+        data: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG and key_node.value in keys:
+                data[key_node.value] = loader.construct_object(value_node, deep=True)
+        return data
+    finally:
+        loader.dispose()
+
+
+def load_yaml_mapping(block: str, keys: frozenset[str] | None = None) -> tuple[dict[Any, Any] | None, str | None]:
+    """Safely load a YAML front-matter block. Returns ``(mapping, problem)``; never raises.
+
+    With ``keys``, only those top-level keys are built (the rest is still parsed, so syntax errors are reported).
+    """
     if len(block) > MAX_FRONT_MATTER_CHARS:
         return None, f"front matter is {len(block):,} characters, over the {MAX_FRONT_MATTER_CHARS:,} limit"
     if "*" in block and len(_ALIAS.findall(block)) > MAX_YAML_ALIASES:
@@ -184,7 +218,7 @@ def load_yaml_mapping(block: str) -> tuple[dict[Any, Any] | None, str | None]:
             f"front matter uses more than {MAX_YAML_ALIASES} YAML aliases (refused as a possible alias bomb)",
         )
     try:
-        data = yaml.load(block, Loader=_SafeLoader)
+        data = _load_selected(block, keys)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at front-matter line {mark.line + 1}" if mark is not None else ""
@@ -260,7 +294,12 @@ _BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]\"'`]{1,2000}")
 _HREF = re.compile(r"href\s*=\s*[\"']([^\"'\s]{1,2000})[\"']", re.IGNORECASE)
 
 
+_MARKUP_CHARS = frozenset("<*_`[")
+
+
 def _clean_heading(raw: str) -> str:
+    if not _MARKUP_CHARS.intersection(raw):
+        return " ".join(raw.split())[:200]
     text = _TAG.sub("", raw)
     text = re.sub(r"[*_`]+", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -277,7 +316,7 @@ def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
     previous_plain = False
     for index in range(first, len(lines)):
         line = lines[index]
-        fm = _FENCE.match(line)
+        fm = _FENCE.match(line) if ("`" in line[:6] or "~" in line[:6]) else None
         if fence is not None:
             if fm and fm.group(1)[0] == fence[0] and len(fm.group(1)) >= len(fence):
                 fence = None
@@ -384,7 +423,7 @@ def parse_card(text: str) -> ParsedCard:
                 km = _TOP_KEY.match(raw)
                 if km and km.group(1) not in keys:
                     keys[km.group(1)] = start_line + 1 + offset
-            mapping, problem = load_yaml_mapping(block)
+            mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
             if problem:
                 problems.append(problem)
             if mapping:

@@ -41,7 +41,7 @@ def rules_version() -> str:
     return f"{RULES_VERSION}+{digest.hexdigest()[:8]}"
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     """How open a release is (OSAID 1.0 and the G7 openness vocabulary). Ordered from most to least open."""
 
     OPEN_SOURCE_AI = "open-source-ai"

@@ -18,7 +18,7 @@ from .licenses import LicenseInfo, LicensePolicy
 MAX_QUOTE = 200
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What a finding says about its question."""
 
     PASS = "pass"  # the release does what OSAID asks here
@@ -27,7 +27,7 @@ class Outcome(str, enum.Enum):
     INFO = "info"  # a fact worth showing that does not count either way
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """A criterion's status."""
 
     MET = "met"
@@ -36,7 +36,7 @@ class Status(str, enum.Enum):
     UNDETERMINED = "undetermined"
 
 
-class Criterion(str, enum.Enum):
+class Criterion(enum.StrEnum):
     """The four OSAID 1.0 criteria openscore grades."""
 
     PARAMETERS = "parameters"

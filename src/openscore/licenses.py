@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class LicensePolicy(str, enum.Enum):
+class LicensePolicy(enum.StrEnum):
     """How a license treats the OSAID freedoms. Members are ordered from least to most restrictive."""
 
     #: OSI-approved license (SPDX ``isOsiApproved`` flag).

@@ -92,5 +92,5 @@ def build_report(release: Release, findings: list[Finding], *, graded_at: dt.dat
             *(u for u in release.unreadable if u not in release.readme_problems),
         ],
         rules_version=rules_version(),
-        graded_at=graded_at or dt.datetime.now(dt.timezone.utc),
+        graded_at=graded_at or dt.datetime.now(dt.UTC),
     )

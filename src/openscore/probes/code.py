@@ -22,8 +22,17 @@ class CodeLink:
     url: str
     line: int
     roles: list[str] = field(default_factory=list)
-    licenses: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
     context: str = ""
+
+    def licenses(self) -> list[str]:
+        """Code licenses stated in the paragraphs around the link (computed on demand: it is the costly part)."""
+        found: list[str] = []
+        for paragraph in self.paragraphs:
+            for lic in code_license_ids(paragraph):
+                if lic not in found:
+                    found.append(lic)
+        return found
 
 
 def _paragraph(card: ParsedCard, line: int) -> str:
@@ -43,22 +52,24 @@ def _enclosing(card: ParsedCard, line: int) -> list[Section]:
 def code_links(card: ParsedCard) -> list[CodeLink]:
     """Code repositories linked from the card, one per repository, with roles and stated licenses."""
     found: dict[str, CodeLink] = {}
+    by_line: dict[int, tuple[str, list[str]]] = {}  # links on one line share their context
     for link in card.links:
         repo = code_repository(link.url)
         if repo is None:
             continue
-        paragraph = _paragraph(card, link.line)
-        headings = " / ".join(s.heading for s in _enclosing(card, link.line))
-        context = f"{link.text}\n{paragraph}\n{headings}"
+        if link.line not in by_line:
+            paragraph = _paragraph(card, link.line)
+            headings = " / ".join(s.heading for s in _enclosing(card, link.line))
+            by_line[link.line] = (paragraph, code_roles(f"{paragraph}\n{headings}"))
+        paragraph, roles = by_line[link.line]
         entry = found.get(repo)
         if entry is None:
             entry = found[repo] = CodeLink(repo=repo, url=link.url, line=link.line, context=quote(paragraph, 160))
-        for role in code_roles(context):
+        for role in roles:
             if role not in entry.roles:
                 entry.roles.append(role)
-        for lic in code_license_ids(paragraph):
-            if lic not in entry.licenses:
-                entry.licenses.append(lic)
+        if paragraph not in entry.paragraphs:
+            entry.paragraphs.append(paragraph)
     return list(found.values())
 
 
@@ -141,7 +152,7 @@ def probe(release: Release) -> list[Finding]:
             )
         )
     relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
-    stated = [lic for link in relevant for lic in link.licenses] + _code_license_sections(card)
+    stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
     if not stated:
         findings.append(
             Finding(

@@ -10,6 +10,10 @@ from ..release import Release
 
 C = Criterion.DATA_INFORMATION
 
+#: Only the first this many characters of each training-data section are searched for the description elements;
+#: past that, sections are result tables and logs, and scanning them costs time on every graded card.
+MAX_SECTION_SCAN = 12_000
+
 
 def data_sections(card: ParsedCard) -> list[Section]:
     """Sections about training data or procedure, outermost only (a nested match is covered by its parent)."""
@@ -81,16 +85,15 @@ def description(release: Release) -> list[Finding]:
             ),
         )
     ]
-    for key, (title, patterns) in r.elements.items():
+    texts = [(s, card.section_text(s)[:MAX_SECTION_SCAN]) for s in sections]
+    for key, (title, pattern) in r.elements.items():
         hit: tuple[Section, int, str] | None = None
         if not brief:
-            for s in sections:
-                for line_no in range(s.start_line + 1, s.end_line + 1):
-                    line = card.lines[line_no - 1]
-                    if any(p.search(line) for p in patterns):
-                        hit = (s, line_no, line)
-                        break
-                if hit:
+            for s, text in texts:
+                m = pattern.search(text)
+                if m:
+                    line_no = s.start_line + 1 + text.count("\n", 0, m.start())
+                    hit = (s, line_no, card.lines[line_no - 1])
                     break
         if hit:
             s, line_no, line = hit
