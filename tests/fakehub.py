@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import yaml
 
@@ -310,6 +310,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, hub: FakeHub, path: str, query: dict[str, list[str]]) -> None:
         segs = [unquote(s) for s in path.strip("/").split("/")]
+        if segs == ["api", "models"]:
+            self._list_models(hub, query)
+            return
         if len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             self._dataset_info(hub, "/".join(segs[2:]), query)
             return
@@ -379,6 +382,36 @@ class _Handler(BaseHTTPRequestHandler):
         if expand:
             info = {k: v for k, v in info.items() if k in ("_id", "id", *expand)}
         self._json(info)
+
+    LIST_PAGE_SIZE = 20
+
+    def _list_models(self, hub: FakeHub, query: dict[str, list[str]]) -> None:
+        """``GET /api/models?author=...&expand=...``: paginated like the Hub, with a ``Link: <...>; rel="next"``."""
+        author = (query.get("author") or [""])[0]
+        ids = sorted(r for r in hub.repo_ids if not author or r.split("/")[0] == author)
+        limit = int((query.get("limit") or ["0"])[0] or 0)
+        if limit:
+            ids = ids[:limit]
+        cursor = int((query.get("cursor") or ["0"])[0] or 0)
+        page = ids[cursor : cursor + self.LIST_PAGE_SIZE]
+        expand = [e for v in query.get("expand", []) + query.get("expand[]", []) for e in v.split(",") if e]
+        items = []
+        for repo_id in page:
+            repo = hub.get_repo(repo_id)
+            assert repo is not None
+            if hub._take_failure(repo) is not None:  # injected faults make the whole listing page fail
+                self._error(503, None, "Injected error from the fake hub")
+                return
+            info = repo.info(repo.meta["sha"])
+            if expand:
+                info = {k: v for k, v in info.items() if k in ("_id", "id", *expand)}
+            items.append(info)
+        headers = {}
+        if cursor + self.LIST_PAGE_SIZE < len(ids):
+            params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
+            params.append(("cursor", str(cursor + self.LIST_PAGE_SIZE)))
+            headers["Link"] = f'<{hub.endpoint}/api/models?{urlencode(params)}>; rel="next"'
+        self._send(200, json.dumps(items).encode(), headers)
 
     def _refs(self, repo: FakeRepo) -> None:
         branches = [{"name": n, "ref": f"refs/heads/{n}", "targetCommit": s} for n, s in repo.refs.items()]

@@ -99,3 +99,29 @@ def test_module_entry_point_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["verdict"] == "open-source-ai"
+
+
+def test_fail_below_jsonl_and_from_file(capsys: pytest.CaptureFixture[str], hub_env: FakeHub, tmp_path: Path) -> None:
+    listing = tmp_path / "targets.txt"
+    listing.write_text(f"# a comment\n{EXAMPLE}\n\ncampuslab/vision-nc-base\nnobody/nothing\n")
+    code = main(["grade", "--from-file", str(listing), "--jsonl", "--endpoint", hub_env.endpoint])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 3
+    assert [json.loads(ln).get("verdict") for ln in lines] == ["open-source-ai", "weights-available", None]
+    assert main(["grade", EXAMPLE, "--fail-below", "open-source-ai"]) == 0
+    assert (
+        main(["grade", "campuslab/vision-nc-base", "--endpoint", hub_env.endpoint, "--fail-below", "open-weights"]) == 1
+    )
+    capsys.readouterr()
+
+
+def test_author_listing(capsys: pytest.CaptureFixture[str], hub_env: FakeHub) -> None:
+    assert main(["grade", "--author", "herdlab", "--json", "--endpoint", hub_env.endpoint]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert sorted(i["repo_id"] for i in items) == ["herdlab/herd-2-7b-chat", "herdlab/herd-3-8b"]
+
+
+def test_offline_needs_cache_dir(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["grade", "org/name", "--offline"])
+    assert info.value.code == 2

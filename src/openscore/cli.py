@@ -1,7 +1,8 @@
 """The ``openscore`` command line.
 
-Exit status: 0 when every target was graded, 2 on a usage error (bad arguments, a target that is neither a folder
-nor a repo id), 3 when a target was not found or the Hub could not be reached. Errors are one line on stderr, never
+Exit status: 0 when every target was graded, 1 when a verdict is less open than ``--fail-below``, 2 on a usage
+error (bad arguments, a target that is neither a folder nor a repo id), 3 when a target was not found or the Hub
+could not be reached. Errors are one line on stderr, never
 a traceback (set ``OPENSCORE_DEBUG=1`` to see one). Tokens are never printed.
 """
 
@@ -11,20 +12,25 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import errors
 from ._version import __version__
-from .criteria import rules_version
-from .grading import grade
-from .hub import HubClient
+from .batch import Failure, iter_grade
+from .criteria import Verdict, rules_version
+from .grading import Grader
+from .hub import ModelFacts
 from .renderers.text import render_text, safe
 from .report import Report
 
 EXIT_OK = 0
+EXIT_BELOW = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
+
+
+VERDICT_ORDER = [v.value for v in Verdict]  # most open first
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,10 +46,23 @@ def _parser() -> argparse.ArgumentParser:
         help="grade Hub repositories or local folders",
         description="Grade each TARGET (a Hub repo id such as org/name, or a local folder) against OSAID 1.0.",
     )
-    g.add_argument("targets", nargs="+", metavar="TARGET", help="a Hub repository id or a folder")
+    g.add_argument("targets", nargs="*", metavar="TARGET", help="a Hub repository id or a folder")
+    g.add_argument("--author", metavar="ORG", help="grade every model of this Hub user or organisation")
+    g.add_argument("--from-file", metavar="FILE", help="read targets from FILE, one per line ('-' for stdin)")
     g.add_argument("--revision", help="branch, tag or commit to grade (Hub repositories only)")
-    g.add_argument("--json", action="store_true", help="print JSON (an object, or an array for several targets)")
+    out = g.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON (an object, or an array for several targets)")
+    out.add_argument("--jsonl", action="store_true", help="stream one JSON object per line as targets finish")
     g.add_argument("--verbose", "-v", action="store_true", help="show every finding with its evidence")
+    g.add_argument(
+        "--fail-below",
+        choices=VERDICT_ORDER,
+        metavar="VERDICT",
+        help="exit with status 1 when a verdict is less open than VERDICT (order: " + " > ".join(VERDICT_ORDER) + ")",
+    )
+    g.add_argument("--max-workers", type=int, default=8, help="releases graded at once (default 8)")
+    g.add_argument("--cache-dir", help="keep Hub API answers here, keyed by commit, for re-runs and --offline")
+    g.add_argument("--offline", action="store_true", help="grade from --cache-dir and the Hub file cache only")
     g.add_argument(
         "--token",
         help="Hub access token (default: HF_TOKEN or the stored login); prefer HF_TOKEN, which stays out of "
@@ -55,47 +74,79 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _error_entry(target: str, exc: errors.OpenscoreError) -> dict[str, Any]:
-    return {"target": target, "error": {"kind": exc.kind, "message": exc.message}}
-
-
-def _grade_command(args: argparse.Namespace) -> int:
-    client: HubClient | None = None
-    token: str | None = args.token or None
-    results: list[Report | tuple[str, errors.OpenscoreError]] = []
-    status = EXIT_OK
-    for target in args.targets:
+def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    targets = list(args.targets)
+    if args.from_file:
         try:
-            if client is None and not os.path.isdir(target):
-                client = HubClient(endpoint=args.endpoint, token=token)
-            report = grade(target, revision=args.revision, client=client)
-            results.append(report)
+            if args.from_file == "-":
+                lines = sys.stdin.read().splitlines()
+            else:
+                with open(args.from_file, encoding="utf-8") as fh:
+                    lines = fh.read().splitlines()
+        except OSError as exc:
+            parser.error(f"cannot read --from-file {args.from_file}: {exc.strerror}")
+        targets += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not targets and not args.author:
+        parser.error("give at least one TARGET, --from-file or --author")
+    if args.offline and not args.cache_dir:
+        parser.error("--offline needs --cache-dir")
+    return targets
+
+
+def _exit_code(result: Report | Failure, fail_below: str | None) -> int:
+    if isinstance(result, Failure):
+        return EXIT_USAGE if result.kind == "invalid-target" else EXIT_NOT_FOUND
+    if fail_below and VERDICT_ORDER.index(result.verdict.value) > VERDICT_ORDER.index(fail_below):
+        return EXIT_BELOW
+    return EXIT_OK
+
+
+def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    targets = _targets(args, parser)
+    token: str | None = args.token or None
+    grader = Grader(endpoint=args.endpoint, token=token, offline=args.offline, api_cache_dir=args.cache_dir)
+    results: Iterable[Report | Failure]
+    if args.author:
+        try:
+            listed = grader.client.list_models(args.author)
         except errors.OpenscoreError as exc:
-            message = exc.message
-            if token:
-                message = message.replace(token, "***")
-            exc.message = message
-            results.append((target, exc))
-            status = max(status, exc.exit_code)
-            if not args.json:
-                print(safe(f"openscore: {message}"), file=sys.stderr)
-    if args.json:
-        items: list[dict[str, Any]] = [
-            r.to_dict() if isinstance(r, Report) else _error_entry(r[0], r[1]) for r in results
-        ]
-        payload: Any = items[0] if len(items) == 1 and isinstance(results[0], Report) else items
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
-        if len(items) == 1 and not isinstance(results[0], Report):
-            print(safe(f"openscore: {results[0][1].message}"), file=sys.stderr)
+            print(safe(f"openscore: {exc.message}"), file=sys.stderr)
+            return exc.exit_code
+        items: list[str | ModelFacts] = [*targets, *listed]
     else:
-        first = True
-        for r in results:
-            if isinstance(r, Report):
-                if not first:
-                    print("\n" + "-" * 72 + "\n")
-                print(render_text(r, verbose=args.verbose))
-                first = False
+        items = list(targets)
+    results = iter_grade(items, grader=grader, max_workers=max(1, args.max_workers), revision=args.revision)
+    status = EXIT_OK
+    collected: list[Report | Failure] = []
+    first = True
+    for result in results:
+        status = max(status, _exit_code(result, args.fail_below))
+        if isinstance(result, Failure):
+            message = result.message.replace(token, "***") if token else result.message
+            result = Failure(target=result.target, kind=result.kind, message=message)
+            if not args.json and not args.jsonl:
+                print(safe(f"openscore: {message}"), file=sys.stderr)
+        if args.jsonl:
+            print(json.dumps(_as_dict(result), ensure_ascii=False), flush=True)
+        elif args.json:
+            collected.append(result)
+        elif isinstance(result, Report):
+            if not first:
+                print("\n" + "-" * 72 + "\n")
+            print(render_text(result, verbose=args.verbose), flush=True)
+            first = False
+    if args.json:
+        single = len(collected) == 1 and not args.author and not args.from_file
+        payload: Any = _as_dict(collected[0]) if single else [_as_dict(r) for r in collected]
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        for r in collected:
+            if isinstance(r, Failure):
+                print(safe(f"openscore: {r.message}"), file=sys.stderr)
     return status
+
+
+def _as_dict(result: Report | Failure) -> dict[str, Any]:
+    return result.to_dict()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "grade":
-            return _grade_command(args)
+            return _grade_command(args, parser)
         if args.command == "schema":
             print(json.dumps(Report.json_schema(), indent=2))
             return EXIT_OK

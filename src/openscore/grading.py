@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import errors
-from .hub import HubClient
+from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .probes import run_all
 from .release import Release
 from .report import Report, build_report
@@ -22,6 +22,56 @@ def grade_release(release: Release) -> Report:
 def is_folder_target(target: str | os.PathLike[str]) -> bool:
     """True when ``target`` names an existing folder (folders win over repo ids of the same spelling)."""
     return Path(target).is_dir()
+
+
+class Grader:
+    """Grades targets with one Hub client and caches shared between them (what a batch uses).
+
+    Args:
+        client: a :class:`~openscore.hub.HubClient` to use; by default one is made on first Hub use from
+            ``endpoint``, ``token``, ``offline`` and ``api_cache_dir``.
+    """
+
+    def __init__(
+        self,
+        client: HubClient | None = None,
+        *,
+        endpoint: str | None = None,
+        token: str | bool | None = None,
+        offline: bool = False,
+        api_cache_dir: str | Path | None = None,
+    ) -> None:
+        self._client = client
+        self._settings = (endpoint, token, offline, api_cache_dir)
+        self.datasets: OnceCache[str, DatasetFacts] = OnceCache()
+
+    @property
+    def client(self) -> HubClient:
+        """The Hub client (made on first use, so grading folders never builds one)."""
+        if self._client is None:
+            endpoint, token, offline, api_cache_dir = self._settings
+            self._client = HubClient(endpoint=endpoint, token=token, offline=offline, api_cache_dir=api_cache_dir)
+        return self._client
+
+    def grade(self, target: str | os.PathLike[str], *, revision: str | None = None) -> Report:
+        """Grade one Hub repository id or folder (see :func:`grade`)."""
+        text = os.fspath(target)
+        if is_folder_target(text):
+            if revision is not None:
+                raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
+            return grade_release(release_from_folder(text))
+        if Path(text).exists():
+            raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
+        if not is_repo_id(text):
+            raise errors.InvalidTargetError(
+                f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
+            )
+        return grade_release(release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets))
+
+    def grade_facts(self, facts: ModelFacts) -> Report:
+        """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call)."""
+        release = release_from_hub(facts.repo_id, self.client, facts=facts, dataset_cache=self.datasets)
+        return grade_release(release)
 
 
 def grade(
@@ -46,19 +96,7 @@ def grade(
         TargetNotFoundError: the repository, revision or folder does not exist.
         HubUnavailableError: the Hub could not be reached or kept failing.
     """
-    text = os.fspath(target)
-    if is_folder_target(text):
-        if revision is not None:
-            raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
-        return grade_release(release_from_folder(text))
-    if Path(text).exists():
-        raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
-    if not is_repo_id(text):
-        raise errors.InvalidTargetError(
-            f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
-        )
-    hub = client or HubClient(endpoint=endpoint, token=token)
-    return grade_release(release_from_hub(text, hub, revision=revision))
+    return Grader(client, endpoint=endpoint, token=token).grade(target, revision=revision)
 
 
 def grade_card(readme: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Report:

@@ -8,14 +8,20 @@ transient faults (429 honouring ``Retry-After``, 5xx, connection errors and time
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from huggingface_hub import HfApi
 from huggingface_hub import errors as hf_errors
+from huggingface_hub.hf_api import ModelInfo
+from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
 
 from . import errors
 from ._version import __version__
@@ -36,6 +42,8 @@ MODEL_EXPAND = [
 DATASET_EXPAND = ["cardData", "gated", "sha", "tags", "private", "disabled"]
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Network-level failures: the HTTP client's base error (re-exported by huggingface_hub.errors) and the stdlib's.
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
@@ -84,6 +92,85 @@ class FileResult:
     size: int | None = None
 
 
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def _ref_name(revision: str | None) -> str:
+    return re.sub(r"[^\w.-]", "_", revision or "main")
+
+
+def facts_from_info(info: ModelInfo, repo_id: str) -> ModelFacts:
+    """Turn a :class:`ModelInfo` (from ``model_info`` or ``list_models``) into :class:`ModelFacts`."""
+    files = tuple(s.rfilename for s in (info.siblings or []) if getattr(s, "rfilename", None))
+    base_models: tuple[str, ...] = ()
+    relation: str | None = None
+    raw_base = getattr(info, "base_models", None)
+    if isinstance(raw_base, dict):
+        relation = raw_base.get("relation") if isinstance(raw_base.get("relation"), str) else None
+        base_models = tuple(str(m["id"]) for m in raw_base.get("models") or [] if isinstance(m, dict) and m.get("id"))
+    params: int | None = None
+    st = getattr(info, "safetensors", None)
+    if st is not None and isinstance(getattr(st, "total", None), int):
+        params = st.total
+    card_data = info.card_data.to_dict() if info.card_data is not None else None  # type: ignore[no-untyped-call]
+    return ModelFacts(
+        repo_id=info.id or repo_id,
+        sha=info.sha,
+        gated=_gated(info.gated),
+        files=files,
+        card_data=card_data,
+        tags=tuple(info.tags or ()),
+        library_name=info.library_name,
+        pipeline_tag=info.pipeline_tag,
+        last_modified=info.last_modified.isoformat() if info.last_modified else None,
+        base_models=base_models,
+        base_model_relation=relation,
+        parameter_count=params,
+    )
+
+
+class OnceCache(Generic[K, V]):
+    """A thread-safe cache that computes each key at most once, even when threads ask for it together.
+
+    A batch shares one per kind of look-up (datasets, base models), so each is fetched once per batch.
+    Errors are cached too: a dataset that failed once is not asked again in the same batch.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[K, threading.Lock] = {}
+        self._values: dict[K, V | BaseException] = {}
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        """The value for ``key``, computing it with ``compute`` on first use (its exception is re-raised)."""
+        with self._lock:
+            key_lock = self._locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._values:
+                try:
+                    self._values[key] = compute()
+                except errors.OpenscoreError as exc:
+                    self._values[key] = exc
+            value = self._values[key]
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def progress(items: Iterable[T], *, total: int, desc: str, enabled: bool) -> Iterator[T]:
+    """Iterate ``items`` with ``huggingface_hub``'s progress bar (which honours ``HF_HUB_DISABLE_PROGRESS_BARS``)."""
+    if not enabled:
+        yield from items
+        return
+    with hf_tqdm(total=total, desc=desc, unit="release") as bar:  # type: ignore[no-untyped-call]
+        for item in items:
+            yield item
+            bar.update(1)
+
+
 def _gated(value: Any) -> str | None:
     if value in (None, False, "false", "False"):
         return None
@@ -102,6 +189,9 @@ class HubClient:
         max_backoff: the longest wait between two tries, in seconds (a longer ``Retry-After`` gives up instead).
         backoff: the first wait after a fault without a ``Retry-After`` hint; it doubles on each try.
         cache_dir: where ``huggingface_hub`` caches downloaded files (default: its own cache).
+        api_cache_dir: where openscore keeps API answers (model info) keyed by repository and commit sha, so a
+            re-run can be graded ``offline``; None keeps nothing.
+        offline: answer only from the caches; no request is made.
     """
 
     def __init__(
@@ -114,6 +204,8 @@ class HubClient:
         max_backoff: float = 30.0,
         backoff: float = 0.5,
         cache_dir: str | Path | None = None,
+        api_cache_dir: str | Path | None = None,
+        offline: bool = False,
     ) -> None:
         self._api = HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
         self._token = token
@@ -123,6 +215,8 @@ class HubClient:
         self.max_backoff = max_backoff
         self.backoff = backoff
         self.cache_dir = cache_dir
+        self.api_cache_dir = api_cache_dir
+        self.offline = offline
 
     def __repr__(self) -> str:  # never show the token
         return f"HubClient(endpoint={self.endpoint!r})"
@@ -130,42 +224,87 @@ class HubClient:
     # ------------------------------------------------------------------------------------------ calls
 
     def model_info(self, repo_id: str, revision: str | None = None) -> ModelFacts:
-        """Fetch a model's metadata in one request (see :data:`MODEL_EXPAND`)."""
+        """Fetch a model's metadata in one request (see :data:`MODEL_EXPAND`).
+
+        With an ``api_cache_dir``, the answer is stored on disk keyed by repository and commit sha, and the
+        revision asked for points at it, so that ``offline`` grading needs no network.
+        """
+        if self.offline:
+            cached = self._cache_read(repo_id, revision)
+            if cached is None:
+                raise errors.HubUnavailableError(
+                    f"{repo_id}: not in the openscore cache and offline mode is on", target=repo_id
+                )
+            return cached
         info = self._call(
             repo_id,
             lambda: self._api.model_info(repo_id, revision=revision, expand=MODEL_EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
         )
-        files = tuple(s.rfilename for s in (info.siblings or []) if getattr(s, "rfilename", None))
-        base_models: tuple[str, ...] = ()
-        relation: str | None = None
-        raw_base = getattr(info, "base_models", None)
-        if isinstance(raw_base, dict):
-            relation = raw_base.get("relation") if isinstance(raw_base.get("relation"), str) else None
-            base_models = tuple(
-                str(m["id"]) for m in raw_base.get("models") or [] if isinstance(m, dict) and m.get("id")
-            )
-        params: int | None = None
-        st = getattr(info, "safetensors", None)
-        if st is not None and isinstance(getattr(st, "total", None), int):
-            params = st.total
-        card_data = info.card_data.to_dict() if info.card_data is not None else None  # type: ignore[no-untyped-call]
-        return ModelFacts(
-            repo_id=info.id or repo_id,
-            sha=info.sha,
-            gated=_gated(info.gated),
-            files=files,
-            card_data=card_data,
-            tags=tuple(info.tags or ()),
-            library_name=info.library_name,
-            pipeline_tag=info.pipeline_tag,
-            last_modified=info.last_modified.isoformat() if info.last_modified else None,
-            base_models=base_models,
-            base_model_relation=relation,
-            parameter_count=params,
-        )
+        facts = facts_from_info(info, repo_id)
+        self._cache_write(facts, revision)
+        return facts
+
+    def list_models(self, author: str, *, limit: int | None = None) -> list[ModelFacts]:
+        """Every model of ``author`` with the metadata of :data:`MODEL_EXPAND`, in a few paginated requests."""
+
+        def fetch() -> list[ModelFacts]:
+            return [
+                facts_from_info(info, info.id)
+                for info in self._api.list_models(author=author, expand=MODEL_EXPAND, limit=limit)  # type: ignore[arg-type]
+            ]
+
+        found = self._call(author, fetch)
+        for facts in found:
+            self._cache_write(facts, None)
+        return found
+
+    def list_branches(self, repo_id: str) -> list[tuple[str, str]]:
+        """``(branch name, commit sha)`` for every branch of a model repository."""
+        refs = self._call(repo_id, lambda: self._api.list_repo_refs(repo_id))
+        return [(b.name, b.target_commit) for b in refs.branches]
+
+    # ------------------------------------------------------------------------------------------ disk cache
+
+    def _cache_path(self, repo_id: str, name: str) -> Path | None:
+        if self.api_cache_dir is None:
+            return None
+        safe = repo_id.replace("/", "--")
+        return Path(self.api_cache_dir) / "models" / safe / name
+
+    def _cache_write(self, facts: ModelFacts, revision: str | None) -> None:
+        if self.api_cache_dir is None or not facts.sha:
+            return
+        data = json.dumps(dataclasses.asdict(facts))
+        try:
+            path = self._cache_path(facts.repo_id, f"{facts.sha}.json")
+            assert path is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(data, encoding="utf-8")
+            ref = self._cache_path(facts.repo_id, f"ref-{_ref_name(revision)}")
+            assert ref is not None
+            ref.write_text(facts.sha, encoding="utf-8")
+        except OSError:  # a read-only or full cache must never fail grading
+            return
+
+    def _cache_read(self, repo_id: str, revision: str | None) -> ModelFacts | None:
+        ref = self._cache_path(repo_id, f"ref-{_ref_name(revision)}")
+        if ref is None:
+            return None
+        try:
+            sha = revision if revision and _SHA.fullmatch(revision) else ref.read_text(encoding="utf-8").strip()
+            path = self._cache_path(repo_id, f"{sha}.json")
+            assert path is not None
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            for key in ("files", "tags", "base_models"):
+                raw[key] = tuple(raw.get(key) or ())
+            return ModelFacts(**raw)
+        except (OSError, ValueError, TypeError):
+            return None
 
     def dataset_info(self, repo_id: str) -> DatasetFacts:
         """Fetch a dataset's license and gating; a missing dataset gives ``found=False`` instead of an error."""
+        if self.offline:
+            raise errors.HubUnavailableError(f"{repo_id}: dataset not looked up (offline mode)", target=repo_id)
         try:
             info = self._call(
                 repo_id,
@@ -200,7 +339,12 @@ class HubClient:
             local = self._call(
                 repo_id,
                 lambda: self._api.hf_hub_download(
-                    repo_id, path, revision=revision, cache_dir=self.cache_dir, etag_timeout=self.timeout
+                    repo_id,
+                    path,
+                    revision=revision,
+                    cache_dir=self.cache_dir,
+                    etag_timeout=self.timeout,
+                    local_files_only=self.offline,
                 ),
             )
         except errors.OpenscoreError as exc:

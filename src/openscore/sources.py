@@ -7,15 +7,16 @@ of the training datasets named in the metadata. A file that cannot be read becom
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
 from .files import is_license_file
-from .hub import DatasetFacts, HubClient
+from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .release import Release, TextFile
 
 #: LICENSE-like files are read up to this many bytes.
@@ -162,18 +163,21 @@ def release_from_hub(
     client: HubClient,
     *,
     revision: str | None = None,
-    dataset_cache: MutableMapping[str, DatasetFacts] | None = None,
+    dataset_cache: OnceCache[str, DatasetFacts] | None = None,
     look_up_datasets: bool = True,
+    facts: ModelFacts | None = None,
 ) -> Release:
     """A release read from the Hub: one ``model_info`` call, the README at that commit, LICENSE-like files.
 
-    ``dataset_cache`` lets a batch share dataset look-ups between releases.
+    ``dataset_cache`` lets a batch share dataset look-ups between releases; ``facts`` skips the ``model_info``
+    call when a listing (``list_models``) already returned them.
     """
     if not is_repo_id(repo_id):
         raise errors.InvalidTargetError(
             f"{repo_id!r} is neither an existing folder nor a valid Hub repository id", target=repo_id
         )
-    facts = client.model_info(repo_id, revision=revision)
+    if facts is None:
+        facts = client.model_info(repo_id, revision=revision)
     release = Release(
         target=repo_id,
         source="hub",
@@ -206,16 +210,13 @@ def release_from_hub(
         if result.problem:
             release.unreadable.append(f"{rel} {result.problem}")
     if look_up_datasets:
-        cache = dataset_cache if dataset_cache is not None else {}
+        cache: OnceCache[str, DatasetFacts] = dataset_cache if dataset_cache is not None else OnceCache()
         for ds in release.metadata.datasets[:MAX_DATASET_LOOKUPS]:
             ds_id = ds.strip()
             if not is_repo_id(ds_id):
                 continue
-            if ds_id not in cache:
-                try:
-                    cache[ds_id] = client.dataset_info(ds_id)
-                except errors.OpenscoreError as exc:
-                    release.unreadable.append(f"dataset {ds_id}: {exc.message}")
-                    continue
-            release.datasets[ds_id] = cache[ds_id]
+            try:
+                release.datasets[ds_id] = cache.get(ds_id, functools.partial(client.dataset_info, ds_id))
+            except errors.OpenscoreError as exc:
+                release.unreadable.append(f"dataset {ds_id}: {exc.message}")
     return release
