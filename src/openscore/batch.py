@@ -6,6 +6,7 @@ kind and reason, in its place in the input order. Dataset look-ups are shared wi
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -110,7 +111,7 @@ class BatchResult(Sequence[Result]):
     def to_pandas(self) -> Any:
         """The records as a ``pandas.DataFrame`` (needs the ``pandas`` extra: ``pip install 'openscore[pandas]'``)."""
         try:
-            import pandas as pd
+            pd = importlib.import_module("pandas")
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("to_pandas() needs pandas: pip install 'openscore[pandas]'") from exc
         return pd.DataFrame.from_records(self.to_records())
@@ -118,7 +119,7 @@ class BatchResult(Sequence[Result]):
     def plot(self) -> Any:
         """A matplotlib figure: verdict counts, and each criterion's statuses across the batch (``[plot]`` extra)."""
         try:
-            import matplotlib.pyplot as plt
+            plt = importlib.import_module("matplotlib.pyplot")
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("plot() needs matplotlib: pip install 'openscore[plot]'") from exc
         from .renderers.style import STATUS_COLORS, VERDICT_COLORS

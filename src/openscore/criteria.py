@@ -14,7 +14,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .findings import Criterion, Finding, Outcome, Status
+from .findings import Criterion, Evidence, Finding, LicenseRef, Outcome, Status
 
 #: Bump on any change to how findings become statuses or a verdict (semantic versioning).
 RULES_VERSION = "1.0.0"
@@ -248,3 +248,133 @@ def open_data(criteria: Criteria) -> tuple[bool, str]:
         if f.id == "open-data":
             return f.outcome is Outcome.PASS, f.message
     return False, "No training datasets are listed."
+
+
+# --------------------------------------------------------------------------------------------- lineage
+
+#: How good a status is, for combining a release's criteria with its bases' ("best of" and "worst of").
+_RANK = {Status.NOT_MET: 0, Status.UNDETERMINED: 1, Status.PARTLY_MET: 2, Status.MET: 3}
+#: Relations whose releases inherit their base's data information and code (they train nothing of their own
+#: on new data, or their card points at the base for it).
+INHERITING_RELATIONS = frozenset({"quantized", "adapter"})
+
+
+class Base(BaseModel):
+    """A base model in a release's lineage, as graded (or why it could not be)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    repo_id: str
+    relation: str = Field(description="How the release derives from this base: finetune, adapter, quantized, merge.")
+    depth: int = Field(default=1, description="1 for a direct base, 2 for its base, and so on.")
+    revision: str | None = None
+    verdict: Verdict | None = None
+    criteria: Criteria | None = Field(
+        default=None, exclude=True, description="The base's criteria, its own lineage applied (not serialised)."
+    )
+    statuses: dict[str, Status] = Field(default_factory=dict, description="The base's four criterion statuses.")
+    licenses: list[LicenseRef] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Why the base could not be graded, when it could not.")
+
+
+def _lineage_finding(fid: str, criterion: Criterion, outcome: Outcome, message: str, base: Base) -> Finding:
+    return Finding(
+        id=fid,
+        criterion=criterion,
+        outcome=outcome,
+        message=message,
+        evidence=[Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation)],
+        remediation=None,
+    )
+
+
+def _licenses_text(base: Base) -> str:
+    return ", ".join(f"{lic.key} ({lic.policy.value})" for lic in base.licenses) or "its terms"
+
+
+def _with(result: CriterionResult, status: Status, summary: str, extra: list[Finding]) -> CriterionResult:
+    findings = [*result.findings, *extra]
+    remedies = [] if status is Status.MET else result.remediation
+    return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
+
+
+def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Criteria:
+    """Combine a derivative's criteria with its direct bases' (already combined with theirs, so rules chain).
+
+    - Usage terms: the most restrictive terms along the chain govern; a base whose terms restrict makes the
+      derivative's terms ``not-met`` (``license-drift`` when the derivative claims open terms).
+    - Data information and code: a quantized or adapter release inherits its base's when they are better than
+      its own; a fine-tune or merge is only as good as the worse of its own and its bases' (a fine-tune must
+      describe its own fine-tuning data as well as its base's).
+    """
+    direct = [b for b in bases if b.depth == 1]
+    if not direct or relation is None:
+        return own
+    graded = [b for b in direct if b.criteria is not None]
+    usage = own.usage_terms
+    extra_usage: list[Finding] = []
+    for base in direct:
+        if base.criteria is None:
+            extra_usage.append(
+                _lineage_finding(
+                    "base-model-unreadable",
+                    Criterion.USAGE_TERMS,
+                    Outcome.UNKNOWN,
+                    f"Base model {base.repo_id} could not be graded ({base.note}); graded from its own material.",
+                    base,
+                )
+            )
+        elif base.criteria.usage_terms.status is Status.NOT_MET:
+            drift = usage.status is Status.MET
+            extra_usage.append(
+                Finding(
+                    id="license-drift" if drift else "base-terms-restrict",
+                    criterion=Criterion.USAGE_TERMS,
+                    outcome=Outcome.FAIL,
+                    message=(
+                        f"Base model {base.repo_id} is under {_licenses_text(base)}; this {relation} of it "
+                        "stays bound by those terms" + (", whatever license the derivative declares." if drift else ".")
+                    ),
+                    evidence=[Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation)],
+                    remediation="Derive from a base released under open terms, or state the base's terms.",
+                )
+            )
+    if extra_usage:
+        combined = [*usage.findings, *extra_usage]
+        usage = usage_terms(combined)
+    data, code_result = own.data_information, own.code
+    if graded:
+        for name in ("data_information", "code"):
+            mine: CriterionResult = getattr(own, name)
+            worst = min((getattr(b.criteria, name) for b in graded), key=lambda r: _RANK[r.status])
+            base_ids = ", ".join(b.repo_id for b in graded)
+            criterion = Criterion(name)
+            if relation in INHERITING_RELATIONS:
+                if _RANK[worst.status] > _RANK[mine.status]:
+                    note = _lineage_finding(
+                        f"{name.replace('_', '-')}-inherited",
+                        criterion,
+                        Outcome.INFO,
+                        f"This {relation} release inherits this from its base {base_ids}: {worst.summary}",
+                        graded[0],
+                    )
+                    result = _with(mine, worst.status, f"Inherited from base {base_ids}: {worst.summary}", [note])
+                else:
+                    result = mine
+            else:
+                if _RANK[worst.status] < _RANK[mine.status]:
+                    note = _lineage_finding(
+                        f"base-{name.replace('_', '-')}",
+                        criterion,
+                        Outcome.FAIL,
+                        f"The base {base_ids} falls short here ({worst.status.value}): {worst.summary}",
+                        graded[0],
+                    )
+                    result = _with(mine, worst.status, f"Limited by base {base_ids}: {worst.summary}", [note])
+                else:
+                    result = mine
+            if name == "data_information":
+                data = result
+            else:
+                code_result = result
+    return Criteria(parameters=own.parameters, data_information=data, code=code_result, usage_terms=usage)

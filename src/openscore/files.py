@@ -27,6 +27,8 @@ class _Rules:
     excluded_prefixes: tuple[str, ...]
     license_names: frozenset[str]
     policy_names: frozenset[str]
+    relation_names: dict[str, str]
+    relation_suffixes: tuple[tuple[str, str], ...]
 
 
 @cache
@@ -39,6 +41,8 @@ def _rules() -> _Rules:
         excluded_prefixes=tuple(e["name_prefix"].lower() for e in d["not_weights"] if "name_prefix" in e),
         license_names=frozenset(e["name"].lower() for e in d["license_files"]),
         policy_names=frozenset(e["name"].lower() for e in d["use_policy_files"]),
+        relation_names={e["name"].lower(): e["relation"] for e in d["relation_hints"] if "name" in e},
+        relation_suffixes=tuple((e["suffix"].lower(), e["relation"]) for e in d["relation_hints"] if "suffix" in e),
     )
 
 
@@ -66,3 +70,16 @@ def is_license_file(path: str) -> bool:
 def is_use_policy_file(path: str) -> bool:
     """True for acceptable-use policy files at the top of the repository."""
     return "/" not in path and path.lower() in _rules().policy_names
+
+
+def relation_hint(files: tuple[str, ...]) -> str | None:
+    """The derivative relation (``adapter``, ``quantized``, ``merge``) that a release's files suggest, if any."""
+    rules = _rules()
+    for path in files:
+        name = path.lower().rsplit("/", 1)[-1]
+        if name in rules.relation_names:
+            return rules.relation_names[name]
+        for suffix, relation in rules.relation_suffixes:
+            if name.endswith(suffix):
+                return relation
+    return None

@@ -7,16 +7,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import errors
+from .criteria import Base
 from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .probes import run_all
 from .release import Release
-from .report import Report, build_report
+from .report import Report, base_entry, build_report
 from .sources import is_repo_id, release_from_card, release_from_folder, release_from_hub
+
+#: Base models are followed this many levels up.
+MAX_LINEAGE_DEPTH = 4
+#: At most this many direct bases are graded (merges can list dozens).
+MAX_BASES = 6
 
 
 def grade_release(release: Release) -> Report:
-    """Grade facts already gathered into a :class:`Release`."""
-    return build_report(release, run_all(release))
+    """Grade facts already gathered into a :class:`Release` (bases are listed, not looked up)."""
+    return build_report(release, run_all(release), bases=_unvisited_bases(release, "not looked up"))
+
+
+def _unvisited_bases(release: Release, why: str) -> list[Base]:
+    relation = release.relation()
+    if relation is None:
+        return []
+    return [Base(repo_id=b, relation=relation, note=why) for b in release.base_ids()[:MAX_BASES]]
 
 
 def is_folder_target(target: str | os.PathLike[str]) -> bool:
@@ -44,6 +57,7 @@ class Grader:
         self._client = client
         self._settings = (endpoint, token, offline, api_cache_dir)
         self.datasets: OnceCache[str, DatasetFacts] = OnceCache()
+        self.bases: OnceCache[str, Report] = OnceCache()
 
     @property
     def client(self) -> HubClient:
@@ -59,19 +73,54 @@ class Grader:
         if is_folder_target(text):
             if revision is not None:
                 raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
-            return grade_release(release_from_folder(text))
+            release = release_from_folder(text)
+            bases = _unvisited_bases(release, "not looked up: a folder is graded without network")
+            return build_report(release, run_all(release), bases=bases)
         if Path(text).exists():
             raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
         if not is_repo_id(text):
             raise errors.InvalidTargetError(
                 f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
             )
-        return grade_release(release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets))
+        release = release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets)
+        return self._finish(release, ())
 
     def grade_facts(self, facts: ModelFacts) -> Report:
         """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call)."""
         release = release_from_hub(facts.repo_id, self.client, facts=facts, dataset_cache=self.datasets)
-        return grade_release(release)
+        return self._finish(release, ())
+
+    def _finish(self, release: Release, chain: tuple[str, ...]) -> Report:
+        """Grade a Hub release with its lineage: each base graded once per batch, depth-limited, cycle-safe."""
+        relation = release.relation()
+        bases: list[Base] = []
+        if relation is not None:
+            below = (*chain, release.repo_id or release.target)
+            for base_id in release.base_ids()[:MAX_BASES]:
+                bases.extend(self._base(base_id, relation, below))
+        return build_report(release, run_all(release), bases=bases)
+
+    def _base(self, repo_id: str, relation: str, chain: tuple[str, ...]) -> list[Base]:
+        if repo_id in chain:
+            return [Base(repo_id=repo_id, relation=relation, note="the base_model chain loops back here")]
+        if len(chain) > MAX_LINEAGE_DEPTH:
+            return [
+                Base(repo_id=repo_id, relation=relation, note=f"lineage deeper than {MAX_LINEAGE_DEPTH} not followed")
+            ]
+        if not is_repo_id(repo_id):
+            return [Base(repo_id=repo_id, relation=relation, note="not a valid Hub repository id")]
+
+        def grade_base() -> Report:
+            release = release_from_hub(repo_id, self.client, look_up_datasets=False)
+            return self._finish(release, chain)
+
+        try:
+            report = self.bases.get(repo_id, grade_base)
+        except errors.OpenscoreError as exc:
+            return [Base(repo_id=repo_id, relation=relation, note=exc.message)]
+        entries = [base_entry(report, relation)]
+        entries += [b.model_copy(update={"depth": b.depth + 1}) for b in report.lineage]
+        return entries
 
 
 def grade(

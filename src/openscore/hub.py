@@ -136,7 +136,8 @@ class OnceCache(Generic[K, V]):
     Errors are cached too: a dataset that failed once is not asked again in the same batch.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 60.0) -> None:
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._locks: dict[K, threading.Lock] = {}
         self._values: dict[K, V | BaseException] = {}
@@ -145,13 +146,19 @@ class OnceCache(Generic[K, V]):
         """The value for ``key``, computing it with ``compute`` on first use (its exception is re-raised)."""
         with self._lock:
             key_lock = self._locks.setdefault(key, threading.Lock())
-        with key_lock:
+        # A bounded wait: threads following base-model chains that loop through each other could otherwise
+        # wait on each other forever; after the timeout the value is computed without the cache.
+        if not key_lock.acquire(timeout=self.timeout):
+            return compute()
+        try:
             if key not in self._values:
                 try:
                     self._values[key] = compute()
                 except errors.OpenscoreError as exc:
                     self._values[key] = exc
             value = self._values[key]
+        finally:
+            key_lock.release()
         if isinstance(value, BaseException):
             raise value
         return value

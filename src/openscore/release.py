@@ -6,7 +6,19 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .card import CardMetadata, ParsedCard
+from .files import relation_hint
 from .hub import DatasetFacts
+
+_RELATIONS = {
+    "finetune": "finetune",
+    "finetuned": "finetune",
+    "adapter": "adapter",
+    "lora": "adapter",
+    "quantized": "quantized",
+    "quantization": "quantized",
+    "merge": "merge",
+    "merged": "merge",
+}
 
 SourceKind = Literal["hub", "folder", "card"]
 
@@ -59,6 +71,30 @@ class Release:
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+
+    def base_ids(self) -> list[str]:
+        """The base models this release derives from: ``base_model`` metadata, else the Hub's ``baseModels``."""
+        out: list[str] = []
+        for value in [*self.metadata.base_model, *self.base_models]:
+            value = value.strip()
+            if value and value not in out and value != self.repo_id:
+                out.append(value)
+        return out
+
+    def relation(self) -> str | None:
+        """How the release derives from its bases: finetune, adapter, quantized or merge (None without bases)."""
+        bases = self.base_ids()
+        if not bases:
+            return None
+        for value in (self.metadata.base_model_relation, self.base_model_relation):
+            if value:
+                norm = value.strip().lower().replace("-", "").replace("_", "")
+                if norm in _RELATIONS:
+                    return _RELATIONS[norm]
+        hint = relation_hint(self.files) if self.files else None
+        if hint:
+            return hint
+        return "merge" if len(bases) > 1 else "finetune"
 
     def text_file(self, path: str) -> TextFile | None:
         """The LICENSE-like file at ``path`` (case-insensitive), if it was collected."""

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._version import __version__
-from .criteria import Criteria, Verdict, evaluate, open_data, rules_version, verdict
+from .criteria import Base, Criteria, Verdict, apply_lineage, evaluate, open_data, rules_version, verdict
 from .findings import Finding, LicenseRef
 from .release import Release, SourceKind
 
@@ -42,6 +42,8 @@ class Report(BaseModel):
     open_data_reason: str
     criteria: Criteria
     licenses: list[LicenseRef] = Field(default_factory=list, description="Licenses found, with their policy class.")
+    relation: str | None = Field(default=None, description="finetune, adapter, quantized or merge, for derivatives.")
+    lineage: list[Base] = Field(default_factory=list, description="Base models up the chain, nearest first.")
     unreadable: list[str] = Field(default_factory=list, description="What could not be read, in plain words.")
     openscore_version: str = __version__
     rules_version: str
@@ -67,9 +69,34 @@ class Report(BaseModel):
         return schema
 
 
-def build_report(release: Release, findings: list[Finding], *, graded_at: dt.datetime | None = None) -> Report:
-    """Evaluate ``findings`` into criteria and a verdict and wrap them with the release's identity."""
-    criteria = evaluate(findings)
+def base_entry(report: Report, relation: str, depth: int = 1) -> Base:
+    """A graded base, as a lineage entry of a derivative."""
+    return Base(
+        repo_id=report.repo_id or report.target,
+        relation=relation,
+        depth=depth,
+        revision=report.revision,
+        verdict=report.verdict,
+        criteria=report.criteria,
+        statuses={name.value: result.status for name, result in report.criteria.items()},
+        licenses=report.licenses,
+    )
+
+
+def build_report(
+    release: Release,
+    findings: list[Finding],
+    *,
+    bases: list[Base] | None = None,
+    graded_at: dt.datetime | None = None,
+) -> Report:
+    """Evaluate ``findings`` into criteria and a verdict and wrap them with the release's identity.
+
+    ``bases`` are the release's graded bases (direct ones at depth 1, their bases deeper); see
+    :func:`openscore.criteria.apply_lineage`.
+    """
+    relation = release.relation()
+    criteria = apply_lineage(evaluate(findings), relation, bases or [])
     decided, reason = verdict(criteria)
     is_open, open_reason = open_data(criteria)
     licenses: dict[str, LicenseRef] = {}
@@ -87,6 +114,8 @@ def build_report(release: Release, findings: list[Finding], *, graded_at: dt.dat
         open_data_reason=open_reason,
         criteria=criteria,
         licenses=list(licenses.values()),
+        relation=relation,
+        lineage=bases or [],
         unreadable=[
             *release.readme_problems,
             *(u for u in release.unreadable if u not in release.readme_problems),

@@ -45,6 +45,10 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
     out.append(safe(f"{head}  ({report.source})"))
     out.append(f"Verdict: {report.verdict.value} - {VERDICT_MEANING[report.verdict]}")
     out.append(safe(f"  {report.verdict_reason}"))
+    for base in report.lineage:
+        indent = "  " * base.depth
+        state = base.verdict.value if base.verdict else f"not graded: {base.note}"
+        out.append(safe(f"{indent}<- {base.relation} of {base.repo_id} ({state})"))
     out.append("")
     for name, result in report.criteria.items():
         label = name.value.replace("_", " ")
