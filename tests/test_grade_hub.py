@@ -25,7 +25,7 @@ def test_fixture_verdicts(hub_env: FakeHub, repo_id: str) -> None:
     assert report.source == "hub"
     assert report.revision and len(report.revision) == 40
     # the report validates against its own schema round trip
-    assert openscore.Report.model_validate_json(report.to_json()) == report
+    assert openscore.Report.model_validate_json(report.to_json()).to_dict() == report.to_dict()
 
 
 def test_records_the_sha_and_reads_files_at_it(hub_env: FakeHub) -> None:
@@ -108,3 +108,16 @@ def test_rate_limit_that_does_not_clear_is_a_clear_error(hub_env: FakeHub) -> No
 def test_endpoint_argument_without_client(hub_env: FakeHub) -> None:
     report = openscore.grade("tinyforge/quark-2", endpoint=hub_env.endpoint, token=False)
     assert report.verdict is Verdict.OPEN_WEIGHTS
+
+
+def test_intermediate_checkpoints_are_reported_as_a_strength(hub_env: FakeHub) -> None:
+    report = openscore.grade("openlab/suite-1.4b", client=client(hub_env))
+    found = [f for f in report.criteria.parameters.findings if f.id == "intermediate-checkpoints"]
+    assert found and "step1000" in found[0].message
+    assert any(p.endswith("/refs") for _, p in hub_env.requests)
+
+
+def test_dataset_classes(hub_env: FakeHub) -> None:
+    report = openscore.grade("codeguild/codesmith2-3b", client=client(hub_env))
+    classes = [f for f in report.criteria.data_information.findings if f.id == "dataset-classes"]
+    assert classes and "codeguild/the-shelf-v2-train: public" in classes[0].message

@@ -36,6 +36,9 @@ class CardRules:
     code_license_phrases: tuple[tuple[re.Pattern[str], str], ...]
     code_license_prefilter: tuple[str, ...]
     gate_terms: re.Pattern[str]
+    checkpoint_mentions: re.Pattern[str]
+    unshareable_data: re.Pattern[str]
+    obtainable_data: re.Pattern[str]
 
 
 def _load() -> dict[str, Any]:
@@ -63,6 +66,9 @@ def rules() -> CardRules:
         ),
         code_license_prefilter=tuple(d["code_license_phrases"]["prefilter"]["words"]),
         gate_terms=_any(d["gate_terms"]["patterns"]),
+        checkpoint_mentions=re.compile(d["checkpoint_mentions"]["pattern"], _FLAGS),
+        unshareable_data=_any(d["data_classes"]["unshareable"]),
+        obtainable_data=_any(d["data_classes"]["obtainable"]),
     )
 
 
@@ -110,3 +116,20 @@ def gate_terms(text: str) -> str | None:
     """The first phrase in a gate's text that shows access is conditional on accepting terms, or None."""
     m = rules().gate_terms.search(text)
     return m.group(0) if m else None
+
+
+def mentions_checkpoints(text: str) -> str | None:
+    """The phrase in ``text`` saying intermediate checkpoints are published, or None."""
+    m = rules().checkpoint_mentions.search(text)
+    return m.group(0) if m else None
+
+
+def data_class_statement(text: str) -> tuple[str, str] | None:
+    """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
+    obtained from a third party; None otherwise."""
+    r = rules()
+    for kind, pattern in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
+        m = pattern.search(text)
+        if m:
+            return kind, m.group(0)
+    return None

@@ -69,6 +69,7 @@ class Release:
     base_model_relation: str | None = None
     parameter_count: int | None = None
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
+    branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
+from .cardrules import mentions_checkpoints
 from .files import is_license_file
 from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .release import Release, TextFile
@@ -209,6 +210,12 @@ def release_from_hub(
         release.text_files.append(TextFile(path=rel, text=text, problem=result.problem))
         if result.problem:
             release.unreadable.append(f"{rel} {result.problem}")
+    if release.card is not None and mentions_checkpoints(release.card.body_text[:200_000]):
+        # Only when the card says checkpoints are published: keeps a typical release at two requests.
+        try:
+            release.branches = tuple(client.list_branches(facts.repo_id))
+        except errors.OpenscoreError as exc:
+            release.unreadable.append(f"branches: {exc.message}")
     if look_up_datasets:
         cache: OnceCache[str, DatasetFacts] = dataset_cache if dataset_cache is not None else OnceCache()
         for ds in release.metadata.datasets[:MAX_DATASET_LOOKUPS]:

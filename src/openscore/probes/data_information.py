@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..card import ParsedCard, Section
-from ..cardrules import code_repository, dataset_id_from_url, is_data_heading, rules
+from ..cardrules import code_repository, data_class_statement, dataset_id_from_url, is_data_heading, rules
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..licenses import classify
 from ..release import Release
@@ -239,6 +239,48 @@ def open_data(release: Release) -> Finding:
     )
 
 
+def dataset_classes(release: Release) -> Finding | None:
+    """``dataset-classes``: each training dataset in the OSAID FAQ's classes (open, public, obtainable, unshareable).
+
+    Informational: OSAID 1.0 accepts all four classes as long as each is described and, where it can be had,
+    listed with where to get it.
+    """
+    ids, _ = listed_datasets(release)
+    classes: list[str] = []
+    evidence: list[Evidence] = []
+    for ds in ids[:25]:
+        facts = release.datasets.get(ds)
+        if facts is None:
+            kind = "listed (terms not looked up)"
+        elif not facts.found:
+            kind = "not found on the Hub"
+        else:
+            infos = [classify(v) for v in facts.license]
+            is_open = bool(infos) and all(i.is_open for i in infos) and facts.gated != "manual"
+            kind = "open" if is_open else "public"
+        classes.append(f"{ds}: {kind}")
+    card = release.card
+    if card is not None:
+        for s in data_sections(card):
+            text = card.section_text(s)[:MAX_SECTION_SCAN]
+            statement = data_class_statement(text)
+            if statement:
+                kind, phrase = statement
+                line = s.start_line + 1 + text[: text.lower().find(phrase.lower())].count("\n")
+                classes.append(f"data described in '{s.heading}': {kind}")
+                evidence.append(Evidence(kind="card", location=s.heading, lines=(line, line), quote=quote(phrase)))
+    if not classes:
+        return None
+    return Finding(
+        id="dataset-classes",
+        criterion=C,
+        outcome=Outcome.INFO,
+        message="Training data by OSAID data class: " + "; ".join(classes[:12]) + ".",
+        evidence=evidence,
+    )
+
+
 def probe(release: Release) -> list[Finding]:
     """All data-information probes."""
-    return [*description(release), datasets_listed(release), open_data(release)]
+    found = [*description(release), datasets_listed(release), open_data(release), dataset_classes(release)]
+    return [f for f in found if f is not None]

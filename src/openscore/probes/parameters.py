@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..cardrules import mentions_checkpoints
 from ..files import weight_format
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..release import Release
@@ -65,10 +66,33 @@ def weights_access(release: Release) -> Finding | None:
     )
 
 
+def intermediate_checkpoints(release: Release) -> Finding | None:
+    """``intermediate-checkpoints``: intermediate checkpoints are published (a strength; OSAID does not require it)."""
+    mention = mentions_checkpoints(release.card.body_text[:200_000]) if release.card else None
+    others = [(n, s) for n, s in release.branches or () if n != "main"]
+    if others:
+        names = ", ".join(n for n, _ in others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+        return Finding(
+            id="intermediate-checkpoints",
+            criterion=C,
+            outcome=Outcome.INFO,
+            message=f"{len(others)} branch(es) beside main publish intermediate checkpoints: {names}.",
+            evidence=[Evidence(kind="hub", location="branches", quote=quote(names))],
+        )
+    if mention:
+        checked = release.branches is not None
+        return Finding(
+            id="intermediate-checkpoints",
+            criterion=C,
+            outcome=Outcome.INFO,
+            message="The card mentions intermediate checkpoints"
+            + ("; the repository has no other branch." if checked else " (branches not checked)."),
+            evidence=[Evidence(kind="card", location="README.md", quote=quote(mention))],
+        )
+    return None
+
+
 def probe(release: Release) -> list[Finding]:
     """All parameter probes."""
-    out = [weights_published(release)]
-    gate = weights_access(release)
-    if gate is not None:
-        out.append(gate)
-    return out
+    found = [weights_published(release), weights_access(release), intermediate_checkpoints(release)]
+    return [f for f in found if f is not None]
