@@ -125,3 +125,13 @@ def test_offline_needs_cache_dir(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["grade", "org/name", "--offline"])
     assert info.value.code == 2
+
+
+def test_badge_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "badge.svg"
+    assert main(["badge", EXAMPLE, "-o", str(out)]) == 0
+    assert out.read_text().startswith("<svg") and "open-source-ai" in out.read_text()
+    assert main(["badge", EXAMPLE, "--format", "endpoint"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["schemaVersion"] == 1 and data["message"].startswith("open-source-ai")
+    assert main(["badge", "not a repo!"]) == 2

@@ -21,6 +21,7 @@ from .batch import Failure, iter_grade
 from .criteria import Verdict, rules_version
 from .grading import Grader
 from .hub import ModelFacts
+from .renderers.badge import render_badge
 from .renderers.text import render_text, safe
 from .report import Report
 
@@ -70,8 +71,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--endpoint", help="the Hub's URL (default: HF_ENDPOINT or https://huggingface.co)")
 
+    b = sub.add_parser(
+        "badge",
+        help="write an OSAID 1.0 badge for one target",
+        description="Grade TARGET and write its badge: SVG (rendered locally), shields.io endpoint JSON, "
+        "or a Markdown/HTML snippet.",
+    )
+    b.add_argument("target", metavar="TARGET", help="a Hub repository id or a folder")
+    b.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    b.add_argument("--format", choices=["svg", "endpoint", "markdown", "html"], default="svg")
+    b.add_argument("--style", choices=["verdict", "criteria"], default="verdict")
+    b.add_argument("--label", default="OSAID 1.0", help="the left-hand text (default: OSAID 1.0)")
+    b.add_argument("--link", help="where the Markdown/HTML badge links to (default: the Hub page)")
+    b.add_argument("--image", help="the badge image URL or path for Markdown/HTML (default: a shields.io URL)")
+    b.add_argument("--revision", help="branch, tag or commit to grade (Hub repositories only)")
+    b.add_argument("--fail-below", choices=VERDICT_ORDER, metavar="VERDICT", help="as for grade")
+    b.add_argument("--token", help="Hub access token (default: HF_TOKEN or the stored login)")
+    b.add_argument("--endpoint", help="the Hub's URL (default: HF_ENDPOINT or https://huggingface.co)")
+
     sub.add_parser("schema", help="print the JSON Schema of the report")
     return parser
+
+
+def _badge_command(args: argparse.Namespace) -> int:
+    grader = Grader(endpoint=args.endpoint, token=args.token or None)
+    try:
+        report = grader.grade(args.target, revision=args.revision)
+    except errors.OpenscoreError as exc:
+        print(safe(f"openscore: {exc.message}"), file=sys.stderr)
+        return exc.exit_code
+    text = render_badge(
+        report, format=args.format, style=args.style, label=args.label, link=args.link, image=args.image
+    )
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            print(safe(f"openscore: cannot write {args.output}: {exc.strerror}"), file=sys.stderr)
+            return EXIT_USAGE
+        print(safe(f"{args.output}: {report.verdict.value}"), file=sys.stderr)
+    else:
+        print(text)
+    return _exit_code(report, args.fail_below)
 
 
 def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
@@ -156,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "grade":
             return _grade_command(args, parser)
+        if args.command == "badge":
+            return _badge_command(args)
         if args.command == "schema":
             print(json.dumps(Report.json_schema(), indent=2))
             return EXIT_OK

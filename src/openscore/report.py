@@ -49,6 +49,18 @@ class Report(BaseModel):
     rules_version: str
     graded_at: dt.datetime
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: a verdict banner and the criteria table (see :mod:`openscore.renderers.html`)."""
+        from .renderers.html import render_html
+
+        return render_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Markdown display for front ends that prefer it."""
+        from .renderers.html import render_markdown
+
+        return render_markdown(self)
+
     def findings(self) -> list[Finding]:
         """Every finding of every criterion."""
         return [f for _, result in self.criteria.items() for f in result.findings]
