@@ -5,11 +5,12 @@
 >>> report.verdict
 <Verdict.OPEN_SOURCE_AI: 'open-source-ai'>
 
-See :func:`grade`, :func:`grade_card` and :class:`Report`.
+See :func:`grade`, :func:`grade_card`, :func:`grade_many`, :func:`grade_author` and :class:`Report`.
 """
 
 from ._version import __version__
-from .criteria import RULES_VERSION, Criteria, CriterionResult, Verdict, rules_version
+from .batch import BatchResult, Failure, grade_author, grade_many
+from .criteria import RULES_VERSION, Base, Criteria, CriterionResult, Verdict, rules_version
 from .errors import (
     GatedRepoError,
     HubUnavailableError,
@@ -28,10 +29,13 @@ from .report import SCHEMA_VERSION, Report
 __all__ = [
     "RULES_VERSION",
     "SCHEMA_VERSION",
+    "Base",
+    "BatchResult",
     "Criteria",
     "Criterion",
     "CriterionResult",
     "Evidence",
+    "Failure",
     "Finding",
     "GatedRepoError",
     "HubClient",
@@ -50,7 +54,9 @@ __all__ = [
     "Verdict",
     "__version__",
     "grade",
+    "grade_author",
     "grade_card",
+    "grade_many",
     "grade_release",
     "rules_version",
 ]
