@@ -66,3 +66,8 @@ def test_dataset_links_and_gate_terms() -> None:
     assert dataset_id_from_url("https://huggingface.co/org/name") is None
     assert gate_terms("You agree to the license and the acceptable use policy")
     assert gate_terms("Please share your contact information") is None
+
+
+def test_words_inside_links_are_not_gate_terms() -> None:
+    assert gate_terms("Read our privacy notice at https://example.org/terms/ before sharing your email") is None
+    assert gate_terms("See [our notice](https://example.org/legal/terms) for how we process data") is None

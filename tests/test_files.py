@@ -24,6 +24,7 @@ from openscore.files import is_license_file, is_use_policy_file, weight_format
         ("weights.npz", "numpy"),
         ("adapter_model.safetensors", "safetensors"),
         ("saved_model/variables/variables.data-00000-of-00001", "tf-savedmodel"),
+        ("ckpt-0/tensor00000_000", "jax-tensors"),
     ],
 )
 def test_weight_files(path: str, fmt: str) -> None:

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 _FLAGS = re.IGNORECASE
+_URL = re.compile(r"\]\([^)]*\)|<?https?://[^\s)>\]]+>?")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -114,7 +115,7 @@ def code_license_ids(text: str) -> list[str]:
 
 def gate_terms(text: str) -> str | None:
     """The first phrase in a gate's text that shows access is conditional on accepting terms, or None."""
-    m = rules().gate_terms.search(text)
+    m = rules().gate_terms.search(_URL.sub(" ", text))  # words inside links ('.../terms/') are not terms
     return m.group(0) if m else None
 
 

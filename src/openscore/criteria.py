@@ -15,6 +15,7 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field
 
 from .findings import Criterion, Evidence, Finding, LicenseRef, Outcome, Status
+from .licenses import LicensePolicy
 
 #: Bump on any change to how findings become statuses or a verdict (semantic versioning).
 RULES_VERSION = "1.0.0"
@@ -288,6 +289,16 @@ def _lineage_finding(fid: str, criterion: Criterion, outcome: Outcome, message: 
     )
 
 
+_RESTRICTIVE_POLICIES = frozenset(
+    {
+        LicensePolicy.USE_RESTRICTED,
+        LicensePolicy.NON_COMMERCIAL,
+        LicensePolicy.RESEARCH_ONLY,
+        LicensePolicy.NO_DERIVATIVES,
+    }
+)
+
+
 def _licenses_text(base: Base) -> str:
     return ", ".join(f"{lic.key} ({lic.policy.value})" for lic in base.licenses) or "its terms"
 
@@ -326,14 +337,20 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
             )
         elif base.criteria.usage_terms.status is Status.NOT_MET:
             drift = usage.status is Status.MET
+            own_restrictive = any(lic.policy in _RESTRICTIVE_POLICIES for lic in base.licenses)
+            terms = (
+                f"is under {_licenses_text(base)}"
+                if own_restrictive
+                else f"is bound by restrictive terms ({base.criteria.usage_terms.summary.rstrip('.')})"
+            )
             extra_usage.append(
                 Finding(
                     id="license-drift" if drift else "base-terms-restrict",
                     criterion=Criterion.USAGE_TERMS,
                     outcome=Outcome.FAIL,
                     message=(
-                        f"Base model {base.repo_id} is under {_licenses_text(base)}; this {relation} of it "
-                        "stays bound by those terms" + (", whatever license the derivative declares." if drift else ".")
+                        f"Base model {base.repo_id} {terms}; this {relation} of it stays bound by those terms"
+                        + (", whatever license the derivative declares." if drift else ".")
                     ),
                     evidence=[Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation)],
                     remediation="Derive from a base released under open terms, or state the base's terms.",

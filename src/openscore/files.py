@@ -6,6 +6,7 @@ The patterns live in ``data/files.json`` with a reason for each; this module onl
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,6 +24,7 @@ def _data() -> dict[str, Any]:
 class _Rules:
     suffixes: tuple[tuple[str, str], ...]
     parts: tuple[tuple[str, str], ...]
+    patterns: tuple[tuple[re.Pattern[str], str], ...]
     excluded_names: frozenset[str]
     excluded_prefixes: tuple[str, ...]
     license_names: frozenset[str]
@@ -37,6 +39,7 @@ def _rules() -> _Rules:
     return _Rules(
         suffixes=tuple((e["suffix"].lower(), e["format"]) for e in d["weight_suffixes"]),
         parts=tuple((e["part"].lower(), e["format"]) for e in d["weight_path_parts"]),
+        patterns=tuple((re.compile(e["pattern"], re.IGNORECASE), e["format"]) for e in d["weight_path_patterns"]),
         excluded_names=frozenset(e["name"].lower() for e in d["not_weights"] if "name" in e),
         excluded_prefixes=tuple(e["name_prefix"].lower() for e in d["not_weights"] if "name_prefix" in e),
         license_names=frozenset(e["name"].lower() for e in d["license_files"]),
@@ -58,6 +61,9 @@ def weight_format(path: str) -> str | None:
             return fmt
     for part, fmt in rules.parts:
         if part in lower:
+            return fmt
+    for pattern, fmt in rules.patterns:
+        if pattern.search(path):
             return fmt
     return None
 
