@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
+from .codehosts import CodeLicense
 from .criteria import Base
 from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .probes import run_all
 from .release import Release
 from .report import Report, base_entry, build_report
-from .sources import is_repo_id, release_from_card, release_from_folder, release_from_hub
+from .sources import is_repo_id, look_up_code_licenses, release_from_card, release_from_folder, release_from_hub
 
 #: Base models are followed this many levels up.
 MAX_LINEAGE_DEPTH = 4
@@ -43,6 +44,8 @@ class Grader:
     Args:
         client: a :class:`~openscore.hub.HubClient` to use; by default one is made on first Hub use from
             ``endpoint``, ``token``, ``offline`` and ``api_cache_dir``.
+        code_licenses: an optional look-up of linked code repositories' licenses on their host (e.g.
+            :class:`~openscore.codehosts.GitHubLicenseLookup`); reported as information, never needed for a verdict.
     """
 
     def __init__(
@@ -53,8 +56,10 @@ class Grader:
         token: str | bool | None = None,
         offline: bool = False,
         api_cache_dir: str | Path | None = None,
+        code_licenses: Callable[[str], CodeLicense | None] | None = None,
     ) -> None:
         self._client = client
+        self.code_licenses = code_licenses
         self._settings = (endpoint, token, offline, api_cache_dir)
         self.datasets: OnceCache[str, DatasetFacts] = OnceCache()
         self.bases: OnceCache[str, Report] = OnceCache()
@@ -74,6 +79,8 @@ class Grader:
             if revision is not None:
                 raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
             release = release_from_folder(text)
+            if self.code_licenses is not None:
+                look_up_code_licenses(release, self.code_licenses)
             bases = _unvisited_bases(release, "not looked up: a folder is graded without network")
             return build_report(release, run_all(release), bases=bases)
         if Path(text).exists():
@@ -92,6 +99,8 @@ class Grader:
 
     def _finish(self, release: Release, chain: tuple[str, ...]) -> Report:
         """Grade a Hub release with its lineage: each base graded once per batch, depth-limited, cycle-safe."""
+        if self.code_licenses is not None and not chain:
+            look_up_code_licenses(release, self.code_licenses)
         relation = release.relation()
         bases: list[Base] = []
         if relation is not None:

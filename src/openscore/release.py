@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .card import CardMetadata, ParsedCard
+from .codehosts import CodeLicense
 from .files import relation_hint
 from .hub import DatasetFacts
 
@@ -70,6 +71,7 @@ class Release:
     parameter_count: int | None = None
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
+    code_licenses: dict[str, CodeLicense | None] = field(default_factory=dict)  # optional host look-ups
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 

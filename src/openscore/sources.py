@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
-from .cardrules import mentions_checkpoints
+from .cardrules import code_repository, mentions_checkpoints
+from .codehosts import CodeLicense
 from .files import is_license_file
 from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
 from .release import Release, TextFile
@@ -227,3 +228,16 @@ def release_from_hub(
             except errors.OpenscoreError as exc:
                 release.unreadable.append(f"dataset {ds_id}: {exc.message}")
     return release
+
+
+def look_up_code_licenses(release: Release, lookup: Callable[[str], CodeLicense | None], limit: int = 10) -> None:
+    """Ask a code host (optional, see :mod:`openscore.codehosts`) for the licenses of repositories the card links."""
+    if release.card is None:
+        return
+    for link in release.card.links:
+        repo = code_repository(link.url)
+        if repo is None or repo in release.code_licenses:
+            continue
+        if len(release.code_licenses) >= limit:
+            break
+        release.code_licenses[repo] = lookup(repo)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..card import ParsedCard, Section
 from ..cardrules import code_license_ids, code_repository, code_roles
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
-from ..licenses import lookup_hub_id
+from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
 
 C = Criterion.CODE
@@ -152,6 +152,31 @@ def probe(release: Release) -> list[Finding]:
             )
         )
     relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
+    for link in relevant[:10]:
+        looked_up = release.code_licenses.get(link.repo)
+        if link.repo in release.code_licenses:
+            info = lookup_spdx(looked_up.spdx) if looked_up and looked_up.spdx else None
+            findings.append(
+                Finding(
+                    id="code-license-lookup",
+                    criterion=C,
+                    outcome=Outcome.INFO,
+                    message=(
+                        f"{looked_up.source} reports {looked_up.spdx} for {link.repo} "
+                        f"({'OSI-approved' if info and info.osi_approved else 'not OSI-approved or unknown'}; "
+                        f"seen {looked_up.seen}). Information only: the card must state the code license itself."
+                        if looked_up and looked_up.spdx
+                        else f"No license was found for {link.repo} on its host (information only)."
+                    ),
+                    evidence=[
+                        Evidence(
+                            kind="hub",
+                            location=f"code host look-up: {link.repo}",
+                            quote=looked_up.spdx if looked_up else None,
+                        )
+                    ],
+                )
+            )
     stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
     if not stated:
         findings.append(
