@@ -38,6 +38,7 @@ class CardRules:
     code_license_prefilter: tuple[str, ...]
     gate_terms: re.Pattern[str]
     checkpoint_mentions: re.Pattern[str]
+    checkpoint_prefilter: tuple[str, ...]
     unshareable_data: re.Pattern[str]
     obtainable_data: re.Pattern[str]
 
@@ -68,6 +69,7 @@ def rules() -> CardRules:
         code_license_prefilter=tuple(d["code_license_phrases"]["prefilter"]["words"]),
         gate_terms=_any(d["gate_terms"]["patterns"]),
         checkpoint_mentions=re.compile(d["checkpoint_mentions"]["pattern"], _FLAGS),
+        checkpoint_prefilter=tuple(d["checkpoint_mentions"]["prefilter"]),
         unshareable_data=_any(d["data_classes"]["unshareable"]),
         obtainable_data=_any(d["data_classes"]["obtainable"]),
     )
@@ -121,7 +123,11 @@ def gate_terms(text: str) -> str | None:
 
 def mentions_checkpoints(text: str) -> str | None:
     """The phrase in ``text`` saying intermediate checkpoints are published, or None."""
-    m = rules().checkpoint_mentions.search(text)
+    r = rules()
+    lower = text.lower()
+    if not any(word in lower for word in r.checkpoint_prefilter):
+        return None
+    m = r.checkpoint_mentions.search(text)
     return m.group(0) if m else None
 
 
