@@ -357,41 +357,30 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
                 )
             )
     if extra_usage:
-        combined = [*usage.findings, *extra_usage]
-        usage = usage_terms(combined)
-    data, code_result = own.data_information, own.code
+        usage = usage_terms([*usage.findings, *extra_usage])
+    combined: dict[str, CriterionResult] = {"data_information": own.data_information, "code": own.code}
     if graded:
-        for name in ("data_information", "code"):
-            mine: CriterionResult = getattr(own, name)
+        base_ids = ", ".join(b.repo_id for b in graded)
+        inherit = relation in INHERITING_RELATIONS
+        for name, mine in combined.items():
             worst = min((getattr(b.criteria, name) for b in graded), key=lambda r: _RANK[r.status])
-            base_ids = ", ".join(b.repo_id for b in graded)
-            criterion = Criterion(name)
-            if relation in INHERITING_RELATIONS:
-                if _RANK[worst.status] > _RANK[mine.status]:
-                    note = _lineage_finding(
-                        f"{name.replace('_', '-')}-inherited",
-                        criterion,
-                        Outcome.INFO,
-                        f"This {relation} release inherits this from its base {base_ids}: {worst.summary}",
-                        graded[0],
-                    )
-                    result = _with(mine, worst.status, f"Inherited from base {base_ids}: {worst.summary}", [note])
-                else:
-                    result = mine
+            gap = _RANK[worst.status] - _RANK[mine.status]
+            if (inherit and gap <= 0) or (not inherit and gap >= 0):
+                continue  # the release's own status stands
+            slug = name.replace("_", "-")
+            if inherit:
+                fid, outcome = f"{slug}-inherited", Outcome.INFO
+                message = f"This {relation} release inherits this from its base {base_ids}: {worst.summary}"
+                summary = f"Inherited from base {base_ids}: {worst.summary}"
             else:
-                if _RANK[worst.status] < _RANK[mine.status]:
-                    note = _lineage_finding(
-                        f"base-{name.replace('_', '-')}",
-                        criterion,
-                        Outcome.FAIL,
-                        f"The base {base_ids} falls short here ({worst.status.value}): {worst.summary}",
-                        graded[0],
-                    )
-                    result = _with(mine, worst.status, f"Limited by base {base_ids}: {worst.summary}", [note])
-                else:
-                    result = mine
-            if name == "data_information":
-                data = result
-            else:
-                code_result = result
-    return Criteria(parameters=own.parameters, data_information=data, code=code_result, usage_terms=usage)
+                fid, outcome = f"base-{slug}", Outcome.FAIL
+                message = f"The base {base_ids} falls short here ({worst.status.value}): {worst.summary}"
+                summary = f"Limited by base {base_ids}: {worst.summary}"
+            note = _lineage_finding(fid, Criterion(name), outcome, message, graded[0])
+            combined[name] = _with(mine, worst.status, summary, [note])
+    return Criteria(
+        parameters=own.parameters,
+        data_information=combined["data_information"],
+        code=combined["code"],
+        usage_terms=usage,
+    )
