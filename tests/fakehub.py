@@ -20,16 +20,32 @@ placeholder), ``tags``, ``library_name``, ``pipeline_tag``, ``lastModified``, ``
 
 Routes: ``GET /api/models/{org}/{name}[/revision/{rev}]``, ``GET /api/models/{org}/{name}/refs``,
 ``GET /api/models/{org}/{name}/tree/{rev}[/{path}]``, ``HEAD|GET /{org}/{name}/resolve/{rev}/{path}``.
+
+Fault injection (besides meta ``fail``): ``hub.inject(repo_id, mode, ...)`` makes requests for one repo (model or
+dataset id, existing or not) fail in one of these ways, per request count (``after`` requests pass first, then
+``times`` requests fail; ``times=None`` fails forever), optionally only on one ``route`` ("api", "file",
+"dataset"):
+
+- ``"status"``: an HTTP error (``status``, ``headers`` such as ``Retry-After`` or ``RateLimit``, an
+  ``error_code`` sent as ``X-Error-Code``: "RepoNotFound", "GatedRepo", ...);
+- ``"slow"``: sleep ``delay`` seconds, then answer normally (longer than the client's timeout: a timeout);
+- ``"reset"``: close the connection with a TCP reset, without answering;
+- ``"truncate"``: answer with a ``Content-Length`` larger than the bytes sent, then close (GET requests only).
+
+``hub.fault_log`` records each fault that fired as ``(repo_id, mode, method, path)``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import struct
 import sys
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -57,6 +73,8 @@ LFS_SUFFIXES = (
     ".ot",
 )
 BASE_MODEL_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+#: Front matter holding more values than this once YAML aliases are expanded gets no cardData.
+MAX_CARD_NODES = 200_000
 
 
 def git_blob_sha1(data: bytes) -> str:
@@ -72,6 +90,9 @@ def placeholder(repo_id: str, path: str) -> bytes:
     return f"placeholder for large file {path} of {repo_id} (fake hub)\n".encode()
 
 
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_front_matter(readme: bytes | None) -> dict[str, Any] | None:
     """The README's YAML front matter as the Hub reports it in cardData (None if absent or invalid)."""
     if readme is None:
@@ -82,11 +103,34 @@ def parse_front_matter(readme: bytes | None) -> dict[str, Any] | None:
     end = text.find("\n---", 3)
     if end == -1:
         return None
+    block = text[4:end]
     try:
-        data = yaml.safe_load(text[4:end])
-    except yaml.YAMLError:
+        data = yaml.load(block, Loader=_SAFE_LOADER)
+    except (yaml.YAMLError, RecursionError, ValueError):  # also nesting too deep, integers too long
         return None
-    return data if isinstance(data, dict) else None
+    # Like the Hub, give no cardData for metadata that would not fit in a JSON answer: an alias bomb loads as
+    # shared references, but would expand exponentially when serialised.
+    if not isinstance(data, dict) or _expanded_size(data, MAX_CARD_NODES) > MAX_CARD_NODES:
+        return None
+    try:  # nesting too deep for JSON
+        json.dumps(data, default=str)
+    except (RecursionError, ValueError):
+        return None
+    return data
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """How many values ``data`` holds once aliases are expanded, counting no further than ``limit`` + 1."""
+    count, stack = 0, [data]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return count
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -242,6 +286,46 @@ class FakeRepo:
         return dirs + entries
 
 
+FAULT_MODES = ("status", "slow", "reset", "truncate")
+FAULT_ROUTES = ("any", "api", "file", "dataset")
+
+
+@dataclass
+class Fault:
+    """One injected fault for one repo: see :meth:`FakeHub.inject`."""
+
+    repo_id: str
+    mode: str
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    error_code: str | None = None
+    delay: float = 0.0
+    after: int = 0
+    times: int | None = 1
+    route: str = "any"
+    seen: int = 0  # matching requests so far
+    fired: int = 0  # of which failed
+
+    def applies(self, route: str, method: str) -> bool:
+        if self.route not in ("any", route):
+            return False
+        return not (self.mode == "truncate" and method != "GET")
+
+    def take(self) -> bool:
+        """Count one matching request; True when it must fail (the caller holds the hub's lock)."""
+        self.seen += 1
+        if self.seen <= self.after:
+            return False
+        if self.times is not None and self.fired >= self.times:
+            return False
+        self.fired += 1
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     hub: FakeHub
@@ -272,11 +356,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ----------------------------------------------------------------------------------
 
+    _truncate = False  # set by an injected "truncate" fault: send fewer bytes than Content-Length says
+
     def _send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None) -> None:
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         headers.setdefault("Content-Length", str(len(body)))
+        if self._truncate and self.command != "HEAD":
+            headers["Content-Length"] = str(max(len(body), 16))
+            body = body[: len(body) // 2]
+            self.close_connection = True
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
@@ -284,10 +374,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, data: Any, status: int = 200) -> None:
-        self._send(status, json.dumps(data).encode())
+        self._send(status, json.dumps(data, default=str).encode())  # YAML dates become strings, as on the Hub
 
     def _error(self, status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> None:
-        hdrs = {"X-Error-Message": message, **(headers or {})}
+        # header values must stay printable ASCII: the message may quote a revision taken from the URL
+        safe_message = "".join(ch if " " <= ch <= "~" else "?" for ch in message)
+        hdrs = {"X-Error-Message": safe_message, **(headers or {})}
         if code:
             hdrs["X-Error-Code"] = code
         self._send(status, json.dumps({"error": message}).encode(), hdrs)
@@ -302,11 +394,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))  # keep the connection usable
             self._error(405, None, "Method not allowed by the fake hub")
             return
+        fault = hub._take_fault(method, url.path)
+        if fault is not None:
+            if fault.mode == "status":
+                headers = dict(fault.headers)
+                if fault.error_code:
+                    headers["X-Error-Code"] = fault.error_code
+                self._error(fault.status, None, f"Injected error {fault.status} from the fake hub", headers)
+                return
+            if fault.mode == "reset":
+                self._reset()
+                return
+            if fault.mode == "slow":
+                time.sleep(fault.delay)
+            elif fault.mode == "truncate":
+                self._truncate = True
         try:
             self._route(hub, url.path, parse_qs(url.query, keep_blank_values=True))
+        except (ConnectionError, TimeoutError):  # the client hung up (e.g. it timed out on a slow answer)
+            self.close_connection = True
         except Exception as exc:  # a bug in the fake: make it visible to the test, not to stderr
             hub.errors.append(repr(exc))
             self._error(500, None, f"fake hub error: {exc!r}")
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP reset (SO_LINGER 0), without answering."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _route(self, hub: FakeHub, path: str, query: dict[str, list[str]]) -> None:
         segs = [unquote(s) for s in path.strip("/").split("/")]
@@ -411,7 +529,7 @@ class _Handler(BaseHTTPRequestHandler):
             params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
             params.append(("cursor", str(cursor + self.LIST_PAGE_SIZE)))
             headers["Link"] = f'<{hub.endpoint}/api/models?{urlencode(params)}>; rel="next"'
-        self._send(200, json.dumps(items).encode(), headers)
+        self._send(200, json.dumps(items, default=str).encode(), headers)
 
     def _refs(self, repo: FakeRepo) -> None:
         branches = [{"name": n, "ref": f"refs/heads/{n}", "targetCommit": s} for n, s in repo.refs.items()]
@@ -494,6 +612,9 @@ class FakeHub:
         # dataset repos by id: {"cardData": {...}, "gated": ..., "tags": [...]}, from <fixtures>/../datasets.json
         self.datasets: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, int] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        # faults that fired: (repo_id, mode, method, path)
+        self.fault_log: list[tuple[str, str, str, str]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.reset()
@@ -515,6 +636,8 @@ class FakeHub:
             self._repos = repos
             self.datasets = datasets
             self._failures.clear()
+            self._faults.clear()
+            self.fault_log.clear()
             self.requests.clear()
             self.errors.clear()
             self.latency = 0.0
@@ -528,6 +651,59 @@ class FakeHub:
             self._repos[repo_id] = repo
             self._failures.pop(repo_id, None)
         return repo
+
+    # -- faults ------------------------------------------------------------------------------------
+
+    def inject(
+        self,
+        repo_id: str,
+        mode: str = "status",
+        *,
+        status: int = 500,
+        headers: Mapping[str, str] | None = None,
+        error_code: str | None = None,
+        delay: float = 0.0,
+        after: int = 0,
+        times: int | None = 1,
+        route: str = "any",
+    ) -> Fault:
+        """Make requests for ``repo_id`` fail: after ``after`` matching requests, the next ``times`` (None: all).
+
+        ``mode`` is "status" (answer ``status`` with ``headers`` and ``error_code`` as X-Error-Code), "slow" (sleep
+        ``delay`` s before answering), "reset" (TCP reset, no answer) or "truncate" (fewer body bytes than the
+        Content-Length, GET only). ``route`` limits the fault to "api" (model API), "file" (resolve) or "dataset"
+        requests. Several faults on one repo are tried in the order they were injected.
+        """
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; one of {FAULT_MODES}")
+        if route not in FAULT_ROUTES:
+            raise ValueError(f"unknown fault route {route!r}; one of {FAULT_ROUTES}")
+        fault = Fault(
+            repo_id=repo_id,
+            mode=mode,
+            status=status,
+            headers={str(k): str(v) for k, v in (headers or {}).items()},
+            error_code=error_code,
+            delay=delay,
+            after=after,
+            times=times,
+            route=route,
+        )
+        with self._lock:
+            self._faults.setdefault(repo_id, []).append(fault)
+        return fault
+
+    def clear_faults(self, repo_id: str | None = None) -> None:
+        """Drop the injected faults of ``repo_id`` (of every repo when None)."""
+        with self._lock:
+            if repo_id is None:
+                self._faults.clear()
+            else:
+                self._faults.pop(repo_id, None)
+
+    def faults_for(self, repo_id: str) -> list[Fault]:
+        with self._lock:
+            return list(self._faults.get(repo_id, []))
 
     def get_repo(self, repo_id: str) -> FakeRepo | None:
         with self._lock:
@@ -582,6 +758,27 @@ class FakeHub:
     def _log(self, method: str, path: str) -> None:
         with self._lock:
             self.requests.append((method, path))
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        """The injected fault this request meets, if any: the repo's faults are tried in order, each counting the
+        requests it sees, until one fires."""
+        if not self._faults:
+            return None
+        segs = [unquote(s) for s in path.strip("/").split("/")]
+        if len(segs) >= 4 and segs[:2] == ["api", "models"]:
+            repo_id, route = f"{segs[2]}/{segs[3]}", "api"
+        elif len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
+            repo_id, route = "/".join(segs[2:]), "dataset"
+        elif len(segs) >= 5 and segs[2] == "resolve":
+            repo_id, route = f"{segs[0]}/{segs[1]}", "file"
+        else:
+            return None
+        with self._lock:
+            for fault in self._faults.get(repo_id, []):
+                if fault.applies(route, method) and fault.take():
+                    self.fault_log.append((repo_id, fault.mode, method, path))
+                    return fault
+        return None
 
     def _take_failure(self, repo: FakeRepo) -> tuple[int, dict[str, str]] | None:
         fail = repo.meta.get("fail")

@@ -289,7 +289,7 @@ _HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{2,80}?)(?:\*\*|__)\s*:?\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TAG = re.compile(r"<[^>]{0,200}>")
-_MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,2000})>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\(\s*<?([^)\s>\[]{1,2000})>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]\"'`]{1,2000}")
 _HREF = re.compile(r"href\s*=\s*[\"']([^\"'\s]{1,2000})[\"']", re.IGNORECASE)
 
@@ -364,17 +364,18 @@ def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
 
 
 def _sections(lines: list[str], first: int) -> list[Section]:
+    """Sections in heading order; each ends before the next heading of the same or a higher level (one pass)."""
     found = list(_headings(lines, first))
-    sections: list[Section] = []
-    total = len(lines)
-    for i, (line_no, level, heading) in enumerate(found):
-        end = total
-        for later_line, later_level, _ in found[i + 1 :]:
-            if later_level <= level:
-                end = later_line - 1
-                break
-        sections.append(Section(heading=heading, level=level, start_line=line_no, end_line=max(end, line_no)))
-    return sections
+    ends = [len(lines)] * len(found)
+    open_: list[int] = []  # indexes of headings whose section is still open, levels increasing
+    for i, (line_no, level, _) in enumerate(found):
+        while open_ and found[open_[-1]][1] >= level:
+            ends[open_.pop()] = line_no - 1
+        open_.append(i)
+    return [
+        Section(heading=heading, level=level, start_line=line_no, end_line=max(end, line_no))
+        for (line_no, level, heading), end in zip(found, ends, strict=True)
+    ]
 
 
 def _links(lines: list[str], first: int) -> list[Link]:

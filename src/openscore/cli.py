@@ -187,7 +187,7 @@ def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             if not args.json and not args.jsonl:
                 print(safe(f"openscore: {message}"), file=sys.stderr)
         if args.jsonl:
-            print(json.dumps(_as_dict(result), ensure_ascii=False), flush=True)
+            print(json.dumps(_as_dict(result), ensure_ascii=True), flush=True)
         elif args.json:
             collected.append(result)
         elif isinstance(result, Report):
@@ -198,7 +198,7 @@ def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     if args.json:
         single = len(collected) == 1 and not args.author and not args.from_file
         payload: Any = _as_dict(collected[0]) if single else [_as_dict(r) for r in collected]
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(json.dumps(payload, indent=2, ensure_ascii=True))
         for r in collected:
             if isinstance(r, Failure):
                 print(safe(f"openscore: {r.message}"), file=sys.stderr)

@@ -35,7 +35,17 @@ def _unvisited_bases(release: Release, why: str) -> list[Base]:
 
 def is_folder_target(target: str | os.PathLike[str]) -> bool:
     """True when ``target`` names an existing folder (folders win over repo ids of the same spelling)."""
-    return Path(target).is_dir()
+    try:
+        return Path(target).is_dir()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
+def _exists(target: str) -> bool:
+    try:
+        return Path(target).exists()
+    except (OSError, ValueError):
+        return False
 
 
 class Grader:
@@ -75,6 +85,8 @@ class Grader:
     def grade(self, target: str | os.PathLike[str], *, revision: str | None = None) -> Report:
         """Grade one Hub repository id or folder (see :func:`grade`)."""
         text = os.fspath(target)
+        if not text.strip():
+            raise errors.InvalidTargetError("an empty target: give a Hub repository id or a folder", target=text)
         if is_folder_target(text):
             if revision is not None:
                 raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
@@ -83,7 +95,7 @@ class Grader:
                 look_up_code_licenses(release, self.code_licenses)
             bases = _unvisited_bases(release, "not looked up: a folder is graded without network")
             return build_report(release, run_all(release), bases=bases)
-        if Path(text).exists():
+        if _exists(text):
             raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
         if not is_repo_id(text):
             raise errors.InvalidTargetError(

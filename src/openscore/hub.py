@@ -9,7 +9,11 @@ transient faults (429 honouring ``Retry-After``, 5xx, connection errors and time
 from __future__ import annotations
 
 import dataclasses
+import email.utils
+import errno
 import json
+import math
+import random
 import re
 import threading
 import time
@@ -46,11 +50,17 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 # Network-level failures: the HTTP client's base error (re-exported by huggingface_hub.errors) and the stdlib's.
+# A truncated answer surfaces as an httpx RemoteProtocolError (an HTTPError); a garbled JSON body as JSONDecodeError;
+# a download whose size does not match (hf_hub_download's consistency check) as a plain OSError.
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     getattr(hf_errors, "HTTPError", OSError),
     ConnectionError,
     TimeoutError,
+    OSError,
+    json.JSONDecodeError,
 )
+# OSError numbers that mean the local disk, not the network, failed: retrying would not help.
+_LOCAL_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT})
 
 
 @dataclass(frozen=True)
@@ -191,10 +201,14 @@ class HubClient:
         endpoint: the Hub's base URL; ``None`` uses ``HF_ENDPOINT`` or the public Hub.
         token: a user access token; ``None`` lets ``huggingface_hub`` use ``HF_TOKEN`` or the stored login,
             ``False`` sends no token.
-        timeout: seconds for each API request.
-        retries: how many times a transient fault (429, 5xx, network) is retried before giving up.
-        max_backoff: the longest wait between two tries, in seconds (a longer ``Retry-After`` gives up instead).
-        backoff: the first wait after a fault without a ``Retry-After`` hint; it doubles on each try.
+        timeout: seconds each API request (and each file's metadata request) may take before it is abandoned as a
+            timeout; must be positive.
+        retries: how many times a transient fault (408, 429, 5xx, timeout, connection reset, truncated answer) is
+            retried before giving up with :class:`~openscore.errors.HubUnavailableError`.
+        max_backoff: the longest wait between two tries, in seconds (a 429 whose ``Retry-After`` or ``RateLimit``
+            reset is longer gives up at once with :class:`~openscore.errors.RateLimitedError`).
+        backoff: the first wait after a fault without a server hint; it doubles on each try (plus up to 10 %
+            jitter, so that concurrent workers do not come back together).
         cache_dir: where ``huggingface_hub`` caches downloaded files (default: its own cache).
         api_cache_dir: where openscore keeps API answers (model info) keyed by repository and commit sha, so a
             re-run can be graded ``offline``; None keeps nothing.
@@ -214,13 +228,20 @@ class HubClient:
         api_cache_dir: str | Path | None = None,
         offline: bool = False,
     ) -> None:
+        if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        if not (isinstance(retries, int) and retries >= 0):
+            raise ValueError(f"retries must be a whole number >= 0, not {retries!r}")
+        for name, value in (("max_backoff", max_backoff), ("backoff", backoff)):
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
         self._api = HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
         self._token = token
         self.endpoint = self._api.endpoint
-        self.timeout = timeout
+        self.timeout = float(timeout)
         self.retries = retries
-        self.max_backoff = max_backoff
-        self.backoff = backoff
+        self.max_backoff = float(max_backoff)
+        self.backoff = float(backoff)
         self.cache_dir = cache_dir
         self.api_cache_dir = api_cache_dir
         self.offline = offline
@@ -371,66 +392,119 @@ class HubClient:
     def _backoff(self, attempt: int) -> float:
         return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
 
+    def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (capped at ``max_backoff``) plus up to 10 % jitter."""
+        seconds = min(self.max_backoff, max(0.0, seconds))
+        time.sleep(seconds + random.uniform(0.0, seconds / 10))
+
     def _call(self, repo_id: str, fn: Callable[[], T]) -> T:
+        """Run one Hub request with bounded retries; map ``huggingface_hub``'s exceptions onto openscore's.
+
+        Transient faults (408, 429, 5xx, timeouts, connection resets, truncated or garbled answers) are tried again
+        up to :attr:`retries` times, waiting what the server asks (``Retry-After``, ``RateLimit`` reset) or else an
+        exponential backoff, never longer than :attr:`max_backoff` per wait. Whatever happens ends as an
+        :class:`~openscore.errors.OpenscoreError` with a one-line message that names the repository and never the
+        token.
+        """
+        name = _one_line(repo_id)
         attempt = 0
         while True:
             try:
                 return fn()
             except hf_errors.GatedRepoError as exc:
                 raise errors.GatedRepoError(
-                    f"{repo_id}: access is gated; its files need an approved token", target=repo_id
+                    f"{name}: access is gated; its files need an approved token", target=repo_id
                 ) from exc
             except hf_errors.RevisionNotFoundError as exc:
-                raise errors.RevisionNotFoundError(f"{repo_id}: revision not found", target=repo_id) from exc
+                raise errors.RevisionNotFoundError(f"{name}: revision not found", target=repo_id) from exc
             except hf_errors.RepositoryNotFoundError as exc:
                 raise errors.TargetNotFoundError(
-                    f"{repo_id}: repository not found on the Hub (or private and not visible with this token)",
+                    f"{name}: repository not found on the Hub (or private and not visible with this token)",
                     target=repo_id,
                 ) from exc
             except hf_errors.RemoteEntryNotFoundError as exc:
-                raise errors.MissingFileError(f"{repo_id}: file not found", target=repo_id) from exc
+                raise errors.MissingFileError(f"{name}: file not found", target=repo_id) from exc
             except hf_errors.DisabledRepoError as exc:
-                raise errors.TargetNotFoundError(f"{repo_id}: repository is disabled", target=repo_id) from exc
+                raise errors.TargetNotFoundError(f"{name}: repository is disabled", target=repo_id) from exc
             except hf_errors.HFValidationError as exc:
-                raise errors.InvalidTargetError(
-                    f"{repo_id!r} is not a valid Hub repository id", target=repo_id
-                ) from exc
+                raise errors.InvalidTargetError(f"{name!r} is not a valid Hub repository id", target=repo_id) from exc
             except hf_errors.HfHubHTTPError as exc:
                 status = exc.response.status_code if exc.response is not None else None
                 wait = _retry_after(exc)
                 if status == 429:
                     if attempt < self.retries and (wait is None or wait <= self.max_backoff):
                         attempt += 1
-                        time.sleep(wait if wait is not None else self._backoff(attempt))
+                        self._pause(wait if wait is not None else self._backoff(attempt))
                         continue
                     raise errors.RateLimitedError(
-                        f"{repo_id}: the Hub is rate limiting requests (HTTP 429)"
-                        + (f"; retry after {wait:.0f} s" if wait else ""),
+                        f"{name}: the Hub is rate limiting requests (HTTP 429)"
+                        + (f"; retry after {wait:.0f} s" if wait and math.isfinite(wait) else "")
+                        + (f", gave up after {attempt + 1} tries" if attempt else ""),
                         target=repo_id,
                         retry_after=wait,
                     ) from exc
-                if status is not None and status >= 500 and attempt < self.retries:
+                if status is not None and (status == 408 or status >= 500) and attempt < self.retries:
                     attempt += 1
-                    time.sleep(min(self.max_backoff, wait) if wait is not None else self._backoff(attempt))
+                    self._pause(wait if wait is not None else self._backoff(attempt))
                     continue
                 if status in (401, 403):
-                    raise errors.GatedRepoError(f"{repo_id}: access denied (HTTP {status})", target=repo_id) from exc
+                    raise errors.GatedRepoError(f"{name}: access denied (HTTP {status})", target=repo_id) from exc
+                if status in (404, 410):
+                    raise errors.TargetNotFoundError(
+                        f"{name}: not found on the Hub (HTTP {status})", target=repo_id
+                    ) from exc
+                tries = f" after {attempt + 1} tries" if attempt else ""
                 raise errors.HubUnavailableError(
-                    f"{repo_id}: the Hub answered HTTP {status}" if status else f"{repo_id}: Hub request failed",
+                    f"{name}: the Hub answered HTTP {status}{tries}" if status else f"{name}: Hub request failed",
                     target=repo_id,
                 ) from exc
             except hf_errors.OfflineModeIsEnabled as exc:
                 raise errors.HubUnavailableError(
-                    f"{repo_id}: HF_HUB_OFFLINE is set, the Hub cannot be reached", target=repo_id
+                    f"{name}: HF_HUB_OFFLINE is set, the Hub cannot be reached", target=repo_id
+                ) from exc
+            except hf_errors.LocalEntryNotFoundError as exc:
+                # hf_hub_download found no cached copy after its own HEAD request failed; it has already retried
+                # transient faults itself (with its own backoff), so retrying here would only multiply the waits.
+                cause = exc.__cause__
+                if self.offline or cause is None:
+                    raise errors.HubUnavailableError(
+                        f"{name}: file not in the local cache" + (" (offline mode)" if self.offline else ""),
+                        target=repo_id,
+                    ) from exc
+                raise errors.HubUnavailableError(
+                    f"{name}: the Hub could not be reached ({_fault_name(cause)})", target=repo_id
                 ) from exc
             except _TRANSPORT_ERRORS as exc:
+                if isinstance(exc, OSError) and exc.errno in _LOCAL_ERRNOS:  # the local cache, not the network
+                    raise errors.HubUnavailableError(
+                        f"{name}: could not be stored in the local cache ({type(exc).__name__}: {exc.strerror})",
+                        target=repo_id,
+                    ) from exc
                 if attempt < self.retries:
                     attempt += 1
-                    time.sleep(self._backoff(attempt))
+                    self._pause(self._backoff(attempt))
                     continue
                 raise errors.HubUnavailableError(
-                    f"{repo_id}: the Hub could not be reached ({type(exc).__name__})", target=repo_id
+                    f"{name}: the Hub could not be reached ({_fault_name(exc)}"
+                    + (f", gave up after {attempt + 1} tries)" if attempt else ")"),
+                    target=repo_id,
                 ) from exc
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """``text`` without control characters, cut to ``limit`` characters (for error messages)."""
+    flat = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+def _fault_name(exc: BaseException) -> str:
+    """A short, token-free name for a transport fault: the exception class, and 'timeout' when it was one."""
+    kind = type(exc).__name__
+    if isinstance(exc, TimeoutError) or "Timeout" in kind:
+        return f"timeout: {kind}"
+    if isinstance(exc, json.JSONDecodeError):
+        return "malformed answer: JSONDecodeError"
+    return kind
 
 
 def _file_problem(exc: errors.OpenscoreError) -> str:
@@ -441,7 +515,33 @@ def _file_problem(exc: errors.OpenscoreError) -> str:
     return f"could not be read: {exc.message}"
 
 
+def _seconds(value: str) -> float | None:
+    """A non-negative number of seconds from a header value (delta-seconds, an epoch time, or an HTTP date)."""
+    value = value.strip().strip('"')
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    if math.isnan(seconds):
+        return None
+    if seconds > 1_000_000_000:  # an absolute epoch time (X-RateLimit-Reset of some servers)
+        seconds -= time.time()
+    return max(0.0, seconds)
+
+
 def _retry_after(exc: hf_errors.HfHubHTTPError) -> float | None:
+    """The wait the server asks for, in seconds, or None when it gives no usable hint.
+
+    Understood: ``Retry-After`` (seconds or an HTTP date), the IETF ``RateLimit`` header (draft 8+:
+    ``"policy";r=0;t=30``; older drafts: ``limit=100, remaining=0, reset=30``, or a ``RateLimit-Reset`` header) and
+    ``X-RateLimit-Reset``. Malformed values are ignored.
+    """
     response = exc.response
     if response is None:
         return None
@@ -449,17 +549,16 @@ def _retry_after(exc: hf_errors.HfHubHTTPError) -> float | None:
     for name in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset"):
         value = headers.get(name)
         if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                continue
-    policy = headers.get("RateLimit")  # IETF draft: 'limit=..., remaining=0, reset=30' or '"name";r=0;t=30'
+            seconds = _seconds(value)
+            if seconds is not None:
+                return seconds
+    policy = headers.get("RateLimit")  # IETF: '"name";r=0;t=30' (draft 8+) or 'limit=..., remaining=0, reset=30'
     if policy:
-        for part in policy.replace(";", ",").split(","):
-            key, _, val = part.strip().partition("=")
-            if key in ("reset", "t"):
-                try:
-                    return max(0.0, float(val))
-                except ValueError:
-                    return None
+        for item in policy.split(","):
+            for part in item.split(";"):
+                key, _, val = part.strip().partition("=")
+                if key.strip().lower() in ("reset", "t") and val:
+                    seconds = _seconds(val)
+                    if seconds is not None:
+                        return seconds
     return None

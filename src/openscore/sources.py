@@ -52,6 +52,7 @@ def _attach_card(release: Release, data: bytes | None, problem: str | None) -> N
         release.unreadable.extend(problems)
         return
     release.card = parse_card(text)
+    release.readme_problems.extend(f"README.md {p}" for p in release.card.problems)
     release.metadata = release.card.metadata
     if release.card.has_front_matter:
         release.metadata_origin = "README.md front matter"
@@ -121,6 +122,8 @@ def _read_inside(root: Path, rel: str, max_bytes: int) -> tuple[bytes | None, st
         real = path.resolve(strict=True)
         if not real.is_relative_to(root.resolve()):
             return None, "points outside the folder and was not read"
+        if not real.is_file():
+            return None, "is not a regular file and was not read"
         with open(real, "rb") as fh:
             return fh.read(max_bytes + 1), None
     except (OSError, RuntimeError) as exc:

@@ -9,6 +9,8 @@ from ..licenses import LicenseInfo, LicensePolicy, classify, identify_text, look
 from ..release import Release
 
 C = Criterion.USAGE_TERMS
+#: At most this many distinct values of the ``license:`` metadata are graded (real cards list one to three).
+MAX_LICENSE_VALUES = 20
 
 #: Policies that restrict use, study, modification or sharing.
 RESTRICTIVE = frozenset(
@@ -66,7 +68,7 @@ def declared_license(release: Release) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
-    for value in values:
+    for value in list(dict.fromkeys(values))[:MAX_LICENSE_VALUES]:
         ev = [_metadata_evidence(release, "license", value)]
         if value.strip().lower() == "other":
             name = meta.license_name
@@ -82,7 +84,7 @@ def declared_license(release: Release) -> list[Finding]:
                         criterion=C,
                         outcome=Outcome.UNKNOWN,
                         message="The license is 'other'"
-                        + (f" ({name})" if name else "")
+                        + (f" ({quote(name, 120)})" if name else "")
                         + ": its terms are not a license openscore knows; the LICENSE file decides.",
                         evidence=ev,
                         remediation=_REMEDY[LicensePolicy.UNKNOWN],
@@ -97,7 +99,8 @@ def declared_license(release: Release) -> list[Finding]:
                 id="license-declared",
                 criterion=C,
                 outcome=outcome,
-                message=f"Declared license {info.name} ({info.key}) is {info.policy.value}: {info.reason}",
+                message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy.value}: "
+                f"{info.reason}",
                 evidence=ev,
                 remediation=_REMEDY.get(info.policy) if outcome is not Outcome.PASS else None,
                 license=LicenseRef.from_info(info),
