@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, get_session, hf_hub_url, hf_raise_for_status
 from huggingface_hub import errors as hf_errors
 from huggingface_hub.hf_api import ModelInfo
+from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
 from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
 
 from . import errors
@@ -358,34 +359,64 @@ class HubClient:
         )
 
     def read_file(self, repo_id: str, path: str, revision: str | None, max_bytes: int) -> FileResult:
-        """Download one file at ``revision`` (a commit sha) through the Hub cache and read up to ``max_bytes``.
+        """Read up to ``max_bytes`` of one file at ``revision`` (a commit sha) in a single streamed GET.
+
+        The URL, headers (token, user agent), HTTP session and error mapping are ``huggingface_hub``'s
+        (``hf_hub_url``, ``build_hf_headers``, ``get_session``, ``hf_raise_for_status``). openscore does not go
+        through ``hf_hub_download`` here because it makes a HEAD request before the GET and downloads whole files:
+        a typical release would cost one more request, and a 10 MB card would be fetched in full to read its first
+        megabyte. With ``api_cache_dir`` the bytes read are kept, keyed by repository, commit and path, so re-runs
+        and ``offline`` grading read them from disk.
 
         A file that cannot be read (gated, missing, network failure) gives a :class:`FileResult` with a
         ``problem`` instead of raising: a release is graded from what is readable.
         """
+        cached = self._file_cache(repo_id, revision, path)
+        if cached is not None and cached.is_file():
+            try:
+                data = cached.read_bytes()
+                return FileResult(path=path, data=data[: max_bytes + 1], size=len(data))
+            except OSError:
+                pass
+        if self.offline:
+            return FileResult(path=path, data=None, problem="not in the openscore cache (offline mode)")
+        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint)
+
+        def fetch() -> tuple[bytes, int]:
+            headers = build_hf_headers(token=self._token, library_name="openscore", library_version=__version__)
+            with get_session().stream("GET", url, headers=headers, timeout=self.timeout, follow_redirects=True) as r:
+                hf_raise_for_status(r)
+                chunks = bytearray()
+                for chunk in r.iter_bytes():
+                    chunks += chunk
+                    if len(chunks) > max_bytes:
+                        break
+                declared = r.headers.get("Content-Length")
+                size = int(declared) if declared and declared.isdigit() else len(chunks)
+                if len(chunks) <= max_bytes and len(chunks) < size:
+                    raise ConnectionError(f"truncated answer: {len(chunks)} of {size} bytes")
+                return bytes(chunks[: max_bytes + 1]), size
+
         try:
-            local = self._call(
-                repo_id,
-                lambda: self._api.hf_hub_download(
-                    repo_id,
-                    path,
-                    revision=revision,
-                    cache_dir=self.cache_dir,
-                    etag_timeout=self.timeout,
-                    local_files_only=self.offline,
-                ),
-            )
+            data, size = self._call(repo_id, fetch)
         except errors.OpenscoreError as exc:
             return FileResult(path=path, data=None, problem=_file_problem(exc))
-        except (OSError, ValueError) as exc:
-            return FileResult(path=path, data=None, problem=f"could not be read ({type(exc).__name__})")
-        try:
-            with open(local, "rb") as fh:
-                data = fh.read(max_bytes + 1)
-            size = Path(local).stat().st_size
-        except OSError as exc:
-            return FileResult(path=path, data=None, problem=f"could not be read from the cache ({exc.strerror})")
+        if cached is not None and size == len(data):  # keep only complete files
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(data)
+            except OSError:
+                pass
         return FileResult(path=path, data=data, size=size)
+
+    def _file_cache(self, repo_id: str, revision: str | None, path: str) -> Path | None:
+        """Where a file's bytes are kept: only for commit shas, and never outside the cache folder."""
+        if self.api_cache_dir is None or not revision or not _SHA.fullmatch(revision):
+            return None
+        if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+            return None
+        base = self._cache_path(repo_id, "files")
+        return base / revision / path if base is not None else None
 
     # ------------------------------------------------------------------------------------------ plumbing
 
