@@ -29,7 +29,7 @@ class CardRules:
     data_headings: re.Pattern[str]
     data_heading_excludes: re.Pattern[str]
     min_description_words: int
-    elements: dict[str, tuple[str, re.Pattern[str]]]  # key -> (title, any of its patterns)
+    elements: dict[str, tuple[str, str, re.Pattern[str]]]  # key -> (title, remedy, any of its patterns)
     dataset_link: re.Pattern[str]
     code_hosts: re.Pattern[str]  # any host pattern; the repository path is in the first group that matched
     ignore_owners: frozenset[str]
@@ -57,7 +57,7 @@ def rules() -> CardRules:
         data_headings=_any(d["data_headings"]["patterns"]),
         data_heading_excludes=_any(d["data_headings"]["exclude"]),
         min_description_words=int(d["min_description_words"]["value"]),
-        elements={key: (e["title"], _any(e["patterns"])) for key, e in d["data_elements"].items()},
+        elements={key: (e["title"], e["remedy"], _any(e["patterns"])) for key, e in d["data_elements"].items()},
         dataset_link=re.compile(d["dataset_link"]["pattern"], _FLAGS),
         code_hosts=_any(d["code_hosts"]["patterns"]),
         ignore_owners=frozenset(d["code_hosts"]["ignore_owners"]),

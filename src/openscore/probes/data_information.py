@@ -86,7 +86,7 @@ def description(release: Release) -> list[Finding]:
         )
     ]
     texts = [(s, card.section_text(s)[:MAX_SECTION_SCAN]) for s in sections]
-    for key, (title, pattern) in r.elements.items():
+    for key, (title, remedy, pattern) in r.elements.items():
         hit: tuple[Section, int, str] | None = None
         if not brief:
             for s, text in texts:
@@ -102,7 +102,7 @@ def description(release: Release) -> list[Finding]:
                     id=f"data-{key}",
                     criterion=C,
                     outcome=Outcome.PASS,
-                    message=f"The card describes the data's {title}.",
+                    message=f"The card describes {title}.",
                     evidence=[Evidence(kind="card", location=s.heading, lines=(line_no, line_no), quote=quote(line))],
                 )
             )
@@ -112,8 +112,8 @@ def description(release: Release) -> list[Finding]:
                     id=f"data-{key}",
                     criterion=C,
                     outcome=Outcome.FAIL,
-                    message=f"The card does not describe the data's {title}.",
-                    remediation=f"Describe the training data's {title} in the card.",
+                    message=f"The card does not describe {title}.",
+                    remediation=None if brief else remedy,
                 )
             )
     return findings
