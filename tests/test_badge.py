@@ -403,7 +403,7 @@ def test_notebook_html_evidence_and_remediation() -> None:
     out = render_html(example("restricted-model"))
     assert "README.md lines 18\u201321" in out
     assert "USE_POLICY.md" in out
-    assert "Describe the training data&#x27;s provenance in the card." in out
+    assert "Describe the training data in enough detail that a skilled person could build" in out
 
 
 def test_notebook_html_escapes_everything() -> None:
