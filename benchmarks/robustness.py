@@ -59,7 +59,7 @@ def hostile_inputs(hub: Any, work: Path) -> tuple[int, list[str]]:
     """Grade every hostile card as a card, a folder and a Hub repo; return (graded, crashes)."""
     import test_hostile_input as hostile
 
-    client = HubClient(endpoint=hub.endpoint, token=False, backoff=0.01, cache_dir=work / "files")
+    client = HubClient(endpoint=hub.endpoint, token=False, backoff=0.01)
     graded, crashes = 0, []
     for n, (name, data) in enumerate(sorted(hostile.HOSTILE.items())):
         folder = work / f"hostile-{n}"

@@ -121,7 +121,6 @@ def test_token_argument(secret_hub: FakeHub, caplog: pytest.LogCaptureFixture, t
         token=TOKEN,
         backoff=0.01,
         retries=1,
-        cache_dir=tmp_path / "files",
         api_cache_dir=tmp_path / "api",
     )
     assert_clean(repr(client), "HubClient's repr")
@@ -223,13 +222,8 @@ def test_token_is_not_in_errors_of_the_client(secret_hub: FakeHub, tmp_path: Pat
         assert_clean_exception(info.value)
     result = client.read_file("secret/needs-token", "README.md", None, 1000)
     assert result.data is not None  # read with the token
-    # a fresh file cache: huggingface_hub falls back to a cached copy when the Hub refuses a file
-    denied = HubClient(
-        endpoint=secret_hub.endpoint,
-        token="hf_wrongTOKENnotGRANTED0000000000000",
-        retries=0,
-        cache_dir=tmp_path / "denied",
-    )
+    # no file cache: the refused token must be asked, not answered from the copy read above
+    denied = HubClient(endpoint=secret_hub.endpoint, token="hf_wrongTOKENnotGRANTED0000000000000", retries=0)
     result = denied.read_file("secret/needs-token", "README.md", None, 1000)
     assert result.data is None and result.problem
     assert_clean(result.problem, "a file problem")
@@ -296,9 +290,10 @@ def test_nothing_from_a_folder_is_executed(marker: Path, tmp_path: Path) -> None
 
 def test_nothing_from_the_hub_is_executed(marker: Path, hub_env: FakeHub, tmp_path: Path) -> None:
     hub_env.add_repo("evil/release", _malicious_files(marker))
-    client = HubClient(endpoint=hub_env.endpoint, token=False, backoff=0.01, cache_dir=tmp_path / "files")
+    client = HubClient(endpoint=hub_env.endpoint, token=False, backoff=0.01, api_cache_dir=tmp_path / "files")
     report = openscore.grade("evil/release", client=client)
     assert report.criteria.parameters.findings
     downloaded = {p.name for p in (tmp_path / "files").rglob("*") if p.is_file()}
+    assert "README.md" in downloaded  # the cache is in use, so the check below can fail
     assert not downloaded & {"pytorch_model.bin", "model.pkl", "optimizer.pt", "modeling_evil.py"}, downloaded
     assert not marker.exists()

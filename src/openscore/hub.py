@@ -210,7 +210,6 @@ class HubClient:
             reset is longer gives up at once with :class:`~openscore.errors.RateLimitedError`).
         backoff: the first wait after a fault without a server hint; it doubles on each try (plus up to 10 %
             jitter, so that concurrent workers do not come back together).
-        cache_dir: where ``huggingface_hub`` caches downloaded files (default: its own cache).
         api_cache_dir: where openscore keeps API answers (model info) keyed by repository and commit sha, so a
             re-run can be graded ``offline``; None keeps nothing.
         offline: answer only from the caches; no request is made.
@@ -225,7 +224,6 @@ class HubClient:
         retries: int = 3,
         max_backoff: float = 30.0,
         backoff: float = 0.5,
-        cache_dir: str | Path | None = None,
         api_cache_dir: str | Path | None = None,
         offline: bool = False,
     ) -> None:
@@ -243,7 +241,6 @@ class HubClient:
         self.retries = retries
         self.max_backoff = float(max_backoff)
         self.backoff = float(backoff)
-        self.cache_dir = cache_dir
         self.api_cache_dir = api_cache_dir
         self.offline = offline
 
