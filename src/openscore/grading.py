@@ -21,9 +21,9 @@ MAX_LINEAGE_DEPTH = 4
 MAX_BASES = 6
 
 
-def grade_release(release: Release) -> Report:
+def grade_release(release: Release, *, why_bases_unvisited: str = "not looked up") -> Report:
     """Grade facts already gathered into a :class:`Release` (bases are listed, not looked up)."""
-    return build_report(release, run_all(release), bases=_unvisited_bases(release, "not looked up"))
+    return build_report(release, run_all(release), bases=_unvisited_bases(release, why_bases_unvisited))
 
 
 def _unvisited_bases(release: Release, why: str) -> list[Base]:
@@ -93,8 +93,7 @@ class Grader:
             release = release_from_folder(text)
             if self.code_licenses is not None:
                 look_up_code_licenses(release, self.code_licenses)
-            bases = _unvisited_bases(release, "not looked up: a folder is graded without network")
-            return build_report(release, run_all(release), bases=bases)
+            return grade_release(release, why_bases_unvisited="not looked up: a folder is graded without network")
         if _exists(text):
             raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
         if not is_repo_id(text):
