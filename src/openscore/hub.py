@@ -52,7 +52,7 @@ V = TypeVar("V")
 
 # Network-level failures: the HTTP client's base error (re-exported by huggingface_hub.errors) and the stdlib's.
 # A truncated answer surfaces as an httpx RemoteProtocolError (an HTTPError); a garbled JSON body as JSONDecodeError;
-# a download whose size does not match (hf_hub_download's consistency check) as a plain OSError.
+# a streamed file shorter than its Content-Length as the ConnectionError read_file raises.
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     getattr(hf_errors, "HTTPError", OSError),
     ConnectionError,
@@ -489,18 +489,6 @@ class HubClient:
             except hf_errors.OfflineModeIsEnabled as exc:
                 raise errors.HubUnavailableError(
                     f"{name}: HF_HUB_OFFLINE is set, the Hub cannot be reached", target=repo_id
-                ) from exc
-            except hf_errors.LocalEntryNotFoundError as exc:
-                # hf_hub_download found no cached copy after its own HEAD request failed; it has already retried
-                # transient faults itself (with its own backoff), so retrying here would only multiply the waits.
-                cause = exc.__cause__
-                if self.offline or cause is None:
-                    raise errors.HubUnavailableError(
-                        f"{name}: file not in the local cache" + (" (offline mode)" if self.offline else ""),
-                        target=repo_id,
-                    ) from exc
-                raise errors.HubUnavailableError(
-                    f"{name}: the Hub could not be reached ({_fault_name(cause)})", target=repo_id
                 ) from exc
             except _TRANSPORT_ERRORS as exc:
                 if isinstance(exc, OSError) and exc.errno in _LOCAL_ERRNOS:  # the local cache, not the network
