@@ -70,6 +70,7 @@ class Release:
     base_model_relation: str | None = None
     parameter_count: int | None = None
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
+    checkpoint_mention: str | None = None  # the card's phrase saying intermediate checkpoints are published
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
     code_licenses: dict[str, CodeLicense | None] = field(default_factory=dict)  # optional host look-ups
     readme_problems: list[str] = field(default_factory=list)

@@ -54,6 +54,7 @@ def _attach_card(release: Release, data: bytes | None, problem: str | None) -> N
     release.card = parse_card(text)
     release.readme_problems.extend(f"README.md {p}" for p in release.card.problems)
     release.metadata = release.card.metadata
+    release.checkpoint_mention = mentions_checkpoints(release.card.body_text[:200_000])
     if release.card.has_front_matter:
         release.metadata_origin = "README.md front matter"
 
@@ -214,7 +215,7 @@ def release_from_hub(
         release.text_files.append(TextFile(path=rel, text=text, problem=result.problem))
         if result.problem:
             release.unreadable.append(f"{rel} {result.problem}")
-    if release.card is not None and mentions_checkpoints(release.card.body_text[:200_000]):
+    if release.checkpoint_mention:
         # Only when the card says checkpoints are published: keeps a typical release at two requests.
         try:
             release.branches = tuple(client.list_branches(facts.repo_id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..cardrules import mentions_checkpoints
 from ..files import weight_format
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..release import Release
@@ -68,7 +67,7 @@ def weights_access(release: Release) -> Finding | None:
 
 def intermediate_checkpoints(release: Release) -> Finding | None:
     """``intermediate-checkpoints``: intermediate checkpoints are published (a strength; OSAID does not require it)."""
-    mention = mentions_checkpoints(release.card.body_text[:200_000]) if release.card else None
+    mention = release.checkpoint_mention
     others = [(n, s) for n, s in release.branches or () if n != "main"]
     if others:
         names = ", ".join(n for n, _ in others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
