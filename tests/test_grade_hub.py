@@ -61,7 +61,9 @@ def test_gated_unreadable_files_grade_from_metadata(hub_env: FakeHub) -> None:
     report = openscore.grade("herdlab/herd-3-8b", client=client(hub_env))
     assert report.verdict is Verdict.WEIGHTS_AVAILABLE
     assert any("gated" in note for note in report.unreadable)
-    assert report.criteria.data_information.status is Status.UNDETERMINED or report.criteria.data_information.findings
+    # the card cannot be read, so what it says about data and code is unknown, not missing
+    assert report.criteria.data_information.status is Status.UNDETERMINED
+    assert report.criteria.code.status is Status.UNDETERMINED
 
 
 def test_gated_without_license_is_undetermined_and_says_why(hub_env: FakeHub) -> None:
