@@ -52,7 +52,7 @@ def test_roles() -> None:
         ("under the Mozilla Public License", "mpl-2.0"),
     ],
 )
-def test_code_license_phrases_pass_the_prefilter(text: str, lic: str) -> None:
+def test_code_license_phrases(text: str, lic: str) -> None:
     assert lic in code_license_ids(text)
 
 

@@ -9,38 +9,43 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
+
+from .patterns import PatternGroup, fold
 
 _FLAGS = re.IGNORECASE
 _URL = re.compile(r"\]\([^)]*\)|<?https?://[^\s)>\]]+>?")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
-    """One case-insensitive regex matching any of ``patterns`` (one search instead of many)."""
+    """One case-insensitive regex matching any of ``patterns`` (for URLs, which are short)."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
+
+
+def _group(patterns: list[str]) -> PatternGroup:
+    """Case-insensitive ``patterns`` searched as one alternation, each skipped when its literals are absent."""
+    return PatternGroup(patterns, _FLAGS)
 
 
 @dataclass(frozen=True)
 class CardRules:
     """Compiled prose rules."""
 
-    data_headings: re.Pattern[str]
-    data_heading_excludes: re.Pattern[str]
+    data_headings: PatternGroup
+    data_heading_excludes: PatternGroup
     min_description_words: int
-    elements: dict[str, tuple[str, str, re.Pattern[str]]]  # key -> (title, remedy, any of its patterns)
+    elements: dict[str, tuple[str, str, PatternGroup]]  # key -> (title, remedy, its patterns)
     dataset_link: re.Pattern[str]
     code_hosts: re.Pattern[str]  # any host pattern; the repository path is in the first group that matched
     ignore_owners: frozenset[str]
-    code_roles: dict[str, re.Pattern[str]]
-    code_license_phrases: tuple[tuple[re.Pattern[str], str], ...]
-    code_license_prefilter: tuple[str, ...]
-    gate_terms: re.Pattern[str]
-    checkpoint_mentions: re.Pattern[str]
-    checkpoint_prefilter: tuple[str, ...]
-    unshareable_data: re.Pattern[str]
-    obtainable_data: re.Pattern[str]
+    code_roles: dict[str, PatternGroup]
+    code_license_phrases: tuple[tuple[PatternGroup, str], ...]
+    gate_terms: PatternGroup
+    checkpoint_mentions: PatternGroup
+    unshareable_data: PatternGroup
+    obtainable_data: PatternGroup
 
 
 def _load() -> dict[str, Any]:
@@ -54,31 +59,31 @@ def rules() -> CardRules:
     """The compiled rules (loaded once)."""
     d = _load()
     return CardRules(
-        data_headings=_any(d["data_headings"]["patterns"]),
-        data_heading_excludes=_any(d["data_headings"]["exclude"]),
+        data_headings=_group(d["data_headings"]["patterns"]),
+        data_heading_excludes=_group(d["data_headings"]["exclude"]),
         min_description_words=int(d["min_description_words"]["value"]),
-        elements={key: (e["title"], e["remedy"], _any(e["patterns"])) for key, e in d["data_elements"].items()},
+        elements={key: (e["title"], e["remedy"], _group(e["patterns"])) for key, e in d["data_elements"].items()},
         dataset_link=re.compile(d["dataset_link"]["pattern"], _FLAGS),
         code_hosts=_any(d["code_hosts"]["patterns"]),
         ignore_owners=frozenset(d["code_hosts"]["ignore_owners"]),
-        code_roles={role: _any(pats) for role, pats in d["code_roles"]["roles"].items()},
+        code_roles={role: _group(pats) for role, pats in d["code_roles"]["roles"].items()},
         code_license_phrases=tuple(
-            (re.compile(p["pattern"], 0 if p.get("case_sensitive") else _FLAGS), p["license"])
+            (PatternGroup([p["pattern"]], 0 if p.get("case_sensitive") else _FLAGS), p["license"])
             for p in d["code_license_phrases"]["phrases"]
         ),
-        code_license_prefilter=tuple(d["code_license_phrases"]["prefilter"]["words"]),
-        gate_terms=_any(d["gate_terms"]["patterns"]),
-        checkpoint_mentions=re.compile(d["checkpoint_mentions"]["pattern"], _FLAGS),
-        checkpoint_prefilter=tuple(d["checkpoint_mentions"]["prefilter"]),
-        unshareable_data=_any(d["data_classes"]["unshareable"]),
-        obtainable_data=_any(d["data_classes"]["obtainable"]),
+        gate_terms=_group(d["gate_terms"]["patterns"]),
+        checkpoint_mentions=_group(d["checkpoint_mentions"]["patterns"]),
+        unshareable_data=_group(d["data_classes"]["unshareable"]),
+        obtainable_data=_group(d["data_classes"]["obtainable"]),
     )
 
 
+@lru_cache(maxsize=4096)  # headings repeat across cards ("Training data", "Training procedure")
 def is_data_heading(heading: str) -> bool:
     """True when a heading introduces training data or training procedure."""
     r = rules()
-    return r.data_headings.search(heading) is not None and r.data_heading_excludes.search(heading) is None
+    folded = fold(heading)
+    return r.data_headings.matches(heading, folded) and not r.data_heading_excludes.matches(heading, folded)
 
 
 def dataset_id_from_url(url: str) -> str | None:
@@ -103,16 +108,14 @@ def code_repository(url: str) -> str | None:
 
 def code_roles(context: str) -> list[str]:
     """The roles (training, data-processing, ...) that words in ``context`` give a code link."""
-    return [role for role, pattern in rules().code_roles.items() if pattern.search(context)]
+    folded = fold(context)
+    return [role for role, group in rules().code_roles.items() if group.matches(context, folded)]
 
 
 def code_license_ids(text: str) -> list[str]:
     """Hub license ids of code licenses stated in ``text``."""
-    r = rules()
-    lower = text.lower()
-    if not any(word in lower for word in r.code_license_prefilter):
-        return []
-    return [lic for pattern, lic in r.code_license_phrases if pattern.search(text)]
+    folded = fold(text)
+    return [lic for group, lic in rules().code_license_phrases if group.matches(text, folded)]
 
 
 def gate_terms(text: str) -> str | None:
@@ -123,11 +126,7 @@ def gate_terms(text: str) -> str | None:
 
 def mentions_checkpoints(text: str) -> str | None:
     """The phrase in ``text`` saying intermediate checkpoints are published, or None."""
-    r = rules()
-    lower = text.lower()
-    if not any(word in lower for word in r.checkpoint_prefilter):
-        return None
-    m = r.checkpoint_mentions.search(text)
+    m = rules().checkpoint_mentions.search(text)
     return m.group(0) if m else None
 
 
@@ -135,8 +134,9 @@ def data_class_statement(text: str) -> tuple[str, str] | None:
     """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
     obtained from a third party; None otherwise."""
     r = rules()
-    for kind, pattern in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
-        m = pattern.search(text)
+    folded = fold(text)
+    for kind, group in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
+        m = group.search(text, folded)
         if m:
             return kind, m.group(0)
     return None

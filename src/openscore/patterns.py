@@ -1,0 +1,289 @@
+"""Groups of regular expressions searched quickly, with exactly the result of one big alternation.
+
+Most card prose rules are alternations of words (``\\btrain(?:ed|ing)?\\b|\\bfine-?tun|...``). Python's ``re``
+tries every alternative at every position of the text, which made these searches the largest cost of grading a
+card. A :class:`PatternGroup` keeps each pattern apart and derives, from the parsed pattern, the literal strings of
+which every match must contain at least one (``train``, ``fine``, ...). A pattern is run only when one of its
+literals occurs in the case-folded text; most are skipped with a substring test.
+
+The result is the same as searching ``(?:p1)|(?:p2)|...``: the leftmost match, and among matches starting at the
+same place the one of the earliest pattern. The literal test can only skip patterns that cannot match, so it never
+changes a result; when no literal can be derived (a pattern made of character classes only, or syntax the
+analysis does not know), the pattern is always run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_sre_c: Any
+_sre_p: Any
+try:  # the regex parser is private (and untyped); without it every pattern is simply always run
+    _sre_c = importlib.import_module("re._constants")
+    _sre_p = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - depends on the Python version
+    _sre_c = _sre_p = None
+
+#: Characters that ``re.IGNORECASE`` matches to an ASCII letter but ``str.lower`` does not turn into that one
+#: letter (tests/test_patterns.py checks this against every Unicode code point).
+_RE_CASE_FIXES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FIX_CHARS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased such that a case-insensitive match of an ASCII literal is a substring of the result."""
+    if text.isascii() or not any(ch in text for ch in _FIX_CHARS):
+        return text.lower()
+    return text.translate(_RE_CASE_FIXES).lower()
+
+
+Literals = frozenset[str]
+
+
+def _best(candidates: list[Literals]) -> Literals | None:
+    """The most selective requirement: longest shortest literal, then fewest alternatives."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda lits: (min(len(s) for s in lits), -len(lits)))
+
+
+def _required(items: Any, ignorecase: bool) -> Literals | None:
+    """Literals of which every match of the parsed sequence ``items`` contains one (None when unknown)."""
+    c = _sre_c
+    candidates: list[Literals] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            candidates.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            ch = chr(av)
+            if not ch.isascii():  # non-ASCII literals are not folded reliably; stop the run here
+                close_run()
+                continue
+            run.append(ch.lower() if ignorecase else ch)
+            continue
+        close_run()
+        found: Literals | None = None
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            if not add_flags and not del_flags:
+                found = _required(body, ignorecase)
+        elif op is c.ATOMIC_GROUP:
+            found = _required(av, ignorecase)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _high, body = av
+            if low >= 1:
+                found = _required(body, ignorecase)
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                lits = _required(branch, ignorecase)
+                if lits is None:
+                    union.clear()
+                    break
+                union |= lits
+            found = frozenset(union) if union else None
+        if found:
+            candidates.append(found)
+    close_run()
+    return _best(candidates)
+
+
+def _prefix(items: Any, ignorecase: bool) -> Literals | None:
+    """Literals one of which every match of ``items`` starts with (after zero-width assertions), or None."""
+    c = _sre_c
+    index = 0
+    while index < len(items) and items[index][0] is c.AT:
+        index += 1
+    run: list[str] = []
+    while index < len(items) and items[index][0] is c.LITERAL and chr(items[index][1]).isascii():
+        ch = chr(items[index][1])
+        run.append(ch.lower() if ignorecase else ch)
+        index += 1
+    if run:
+        return frozenset({"".join(run)})
+    if index >= len(items):
+        return None
+    op, av = items[index]
+    if op is c.SUBPATTERN and not av[1] and not av[2]:
+        return _prefix(av[3], ignorecase)
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            lits = _prefix(branch, ignorecase)
+            if lits is None:
+                return None
+            union |= lits
+        return frozenset(union)
+    return None
+
+
+def _parse(pattern: str, flags: int) -> tuple[Any, bool] | None:
+    if _sre_p is None:  # pragma: no cover - depends on the Python version
+        return None
+    try:
+        parsed = _sre_p.parse(pattern, flags)
+    except (re.error, RecursionError, AttributeError, TypeError, ValueError):
+        return None
+    return parsed, bool(parsed.state.flags & re.IGNORECASE)
+
+
+def prefix_literals(pattern: str, flags: int = 0) -> Literals | None:
+    """Literal strings one of which every match of ``pattern`` starts with, or None when none can be derived.
+
+    Such a pattern can only match where one of them occurs, so it is tried there alone (``pattern.match`` at each
+    occurrence) instead of at every position of the text.
+    """
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    try:
+        return _prefix(*parsed)
+    except (AttributeError, TypeError, ValueError, RecursionError, IndexError):  # pragma: no cover - parser shapes
+        return None
+
+
+def required_literals(pattern: str, flags: int = 0) -> Literals | None:
+    """Literal strings of which every match of ``pattern`` contains at least one, or None when none can be derived.
+
+    With ``re.IGNORECASE`` the literals are lower-case and are to be looked for in :func:`fold` of the text.
+    """
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    try:
+        return _required(*parsed)
+    except (AttributeError, TypeError, ValueError, RecursionError):  # pragma: no cover - unknown parser shapes
+        return None
+
+
+#: Past this many occurrences of its prefix literals, a pattern is searched the ordinary way.
+MAX_ANCHORS = 32
+
+_Part = tuple[re.Pattern[str], tuple[str, ...] | None, bool, tuple[str, ...] | None]
+
+
+def _anchored_search(compiled: re.Pattern[str], text: str, hay: str, prefixes: tuple[str, ...]) -> re.Match[str] | None:
+    """``compiled.search(text)`` for a pattern whose matches start with one of ``prefixes`` (found in ``hay``)."""
+    if len(prefixes) == 1:
+        prefix = prefixes[0]
+        pos = hay.find(prefix)
+        tries = 0
+        while pos >= 0:
+            m = compiled.match(text, pos)  # `\b` and look-behinds still see the text before pos
+            if m is not None:
+                return m
+            tries += 1
+            if tries > MAX_ANCHORS:
+                return compiled.search(text, pos)
+            pos = hay.find(prefix, pos + 1)
+        return None
+    starts: set[int] = set()
+    for prefix in prefixes:
+        pos = hay.find(prefix)
+        while pos >= 0:
+            starts.add(pos)
+            if len(starts) > MAX_ANCHORS:
+                return compiled.search(text)
+            pos = hay.find(prefix, pos + 1)
+    for pos in sorted(starts):
+        m = compiled.match(text, pos)
+        if m is not None:
+            return m
+    return None
+
+
+class PatternGroup:
+    """Several regexes searched as one alternation, skipping those whose required literals are absent.
+
+    Args:
+        patterns: the regexes, in priority order (the first wins among matches at the same position).
+        flags: ``re`` flags for every pattern (one pattern may instead be given as ``(pattern, flags)``).
+    """
+
+    __slots__ = ("_parts", "patterns")
+
+    def __init__(self, patterns: Iterable[str | tuple[str, int]], flags: int = 0) -> None:
+        parts: list[_Part] = []
+        sources: list[str] = []
+        for item in patterns:
+            source, own_flags = item if isinstance(item, tuple) else (item, flags)
+            compiled = re.compile(source, own_flags)
+            lits = required_literals(source, own_flags)
+            prefixes = prefix_literals(source, own_flags)
+            parts.append(
+                (
+                    compiled,
+                    tuple(sorted(lits, key=len, reverse=True)) if lits else None,
+                    bool(compiled.flags & re.IGNORECASE),
+                    tuple(sorted(prefixes)) if prefixes else None,
+                )
+            )
+            sources.append(source)
+        self._parts = tuple(parts)
+        #: The pattern sources, for documentation and tests.
+        self.patterns: tuple[str, ...] = tuple(sources)
+
+    def _search_part(self, part: _Part, text: str, folded: str | None) -> tuple[bool, re.Match[str] | None]:
+        """``(may match, match)``: the part's leftmost match, skipping the search when its literals are absent."""
+        compiled, lits, ignorecase, prefixes = part
+        hay = text
+        if lits is not None:
+            if ignorecase:
+                hay = fold(text) if folded is None else folded
+            for lit in lits:
+                if lit in hay:
+                    break
+            else:
+                return False, None
+        if prefixes is not None:
+            if ignorecase and hay is text:
+                hay = fold(text) if folded is None else folded
+            if len(hay) == len(text):  # fold keeps positions (always, bar characters it cannot map one to one)
+                return True, _anchored_search(compiled, text, hay, prefixes)
+        return True, compiled.search(text)
+
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        """The leftmost match of any pattern (the earliest pattern among matches at the same position).
+
+        ``folded``, when given, must be :func:`fold` of ``text`` (callers searching one text with several groups
+        fold it once).
+        """
+        if folded is None and any(part[2] for part in self._parts):
+            folded = fold(text)
+        best: re.Match[str] | None = None
+        for part in self._parts:
+            _, m = self._search_part(part, text, folded)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+                if best.start() == 0:
+                    break
+        return best
+
+    def matches(self, text: str, folded: str | None = None) -> bool:
+        """True when any pattern matches somewhere in ``text`` (same as ``search(...) is not None``)."""
+        for compiled, lits, ignorecase, prefixes in self._parts:  # _search_part, inlined: this loop is hot
+            hay = text
+            if ignorecase:
+                if folded is None:
+                    folded = fold(text)
+                hay = folded
+            if lits is not None:
+                for lit in lits:
+                    if lit in hay:
+                        break
+                else:
+                    continue
+            if prefixes is not None and len(hay) == len(text):
+                if _anchored_search(compiled, text, hay, prefixes) is not None:
+                    return True
+            elif compiled.search(text) is not None:
+                return True
+        return False
