@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
-from openscore.card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openscore.card import (
+    _FRONT_MATTER,
+    MAX_CARD_BYTES,
+    decode_card,
+    metadata_from_mapping,
+    parse_card,
+    split_front_matter,
+)
 
 
 def test_front_matter_basic_and_line_numbers() -> None:
@@ -115,3 +127,41 @@ def test_decode_binary_non_utf8_nul_and_huge() -> None:
 def test_empty_card() -> None:
     card = parse_card("")
     assert card.sections == [] and card.links == [] and card.problems == []
+
+
+def _regex_split(text: str) -> tuple[str, str] | None:
+    m = _FRONT_MATTER.match(text)
+    return (m.group(1), m.group(2)) if m else None
+
+
+_SPACES = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nlicense: mit\n---\nbody",
+        "---\nlicense: mit\n---",
+        "---\n---\n",
+        "---\n\n---\n",
+        "---\na\n--- \t\nb",
+        "---\na\n---x\n---\n",
+        "---\na\n----\nb\n---\n",
+        "  \n\t---\na: 1\n---\n",
+        _SPACES + "---\na: 1\n---\n",
+        "\u00a0\u2028---\na\n---",
+        "---x\na\n---\n",
+        "---\nnever closed\n",
+        "---",
+        "",
+    ],
+)
+def test_split_front_matter_equals_the_hub_regex(text: str) -> None:
+    assert split_front_matter(text) == _regex_split(text)
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.sampled_from(["---", "\n", " ", "\t", "a", ":", "-", "\u00a0", "\x0b", "x\n"]), max_size=24))
+def test_split_front_matter_equals_the_hub_regex_generated(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert split_front_matter(text) == _regex_split(text)

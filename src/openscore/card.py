@@ -19,6 +19,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from .frontmatter import load_simple
+
 #: Cards are read up to this many bytes; the rest is ignored and the report says so.
 MAX_CARD_BYTES = 1_000_000
 #: Front matter larger than this is not parsed (real ones are a few kB; model-index blocks reach ~100 kB).
@@ -32,7 +34,7 @@ MAX_LIST_ITEMS = 1_000
 # have been normalised to "\n".
 _FRONT_MATTER = re.compile(r"^(\s*---\n)([\S\s]*?)(\n---[ \t]*(?:\n|$))")
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]+")
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:")
+_TOP_KEYS = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:", re.MULTILINE)
 
 try:  # the C loader is ~10x faster; fall back to the pure-Python one where libyaml is missing
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
@@ -85,6 +87,28 @@ def normalise_text(text: str) -> str:
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
     return text
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """``(opening, block)`` as the Hub's front-matter regex would match them (its groups 1 and 2), else None.
+
+    ``text`` has LF line ends. Same result as ``_FRONT_MATTER.match`` (tests check it), without the regex's lazy
+    scan, which tries the closing line at every character of the card.
+    """
+    body = text.lstrip()  # the regex's leading \s*: str.isspace() and re's \s agree on every character
+    if not body.startswith("---\n"):
+        return None
+    start = len(text) - len(body) + 4
+    pos = start
+    size = len(text)
+    while (close := text.find("\n---", pos)) >= 0:
+        end = close + 4
+        while end < size and text[end] in " \t":
+            end += 1
+        if end == size or text[end] == "\n":
+            return text[:start], text[start:close]
+        pos = close + 1
+    return None
 
 
 # --------------------------------------------------------------------------------------------- metadata
@@ -218,7 +242,9 @@ def load_yaml_mapping(block: str, keys: frozenset[str] | None = None) -> tuple[d
             f"front matter uses more than {MAX_YAML_ALIASES} YAML aliases (refused as a possible alias bomb)",
         )
     try:
-        data = _load_selected(block, keys)
+        data = load_simple(block, keys) if keys is not None else None  # the common plain subset, fast
+        if data is None:
+            data = _load_selected(block, keys)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at front-matter line {mark.line + 1}" if mark is not None else ""
@@ -283,26 +309,94 @@ class ParsedCard:
         return self.line_text(self.front_matter_end + 1, len(self.lines))
 
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{2,80}?)(?:\*\*|__)\s*:?\s*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_TAG = re.compile(r"<[^>]{0,200}>")
-_MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\(\s*<?([^)\s>\[]{1,2000})>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]\"'`]{1,2000}")
-_HREF = re.compile(r"href\s*=\s*[\"']([^\"'\s]{1,2000})[\"']", re.IGNORECASE)
+# Markdown is read by searching the body (the lines from ``first`` on, joined with "\n") with whole-text regexes,
+# so that Python only handles the few lines that matter. The patterns are the old per-line ones made unable to
+# cross a newline ("." became "[^\n]", "$" became "(?![^\n])", "\s" a class without "\n"), so a line means what it
+# meant before: tests/test_markdown_equivalence.py checks every result against a copy of the old line-by-line code.
+
+#: The characters of "\s" (str.isspace(), what str.strip() removes) but "\n", spelled out: a class of plain
+#: characters is much faster to test than "[^\S\n]". A test checks it against "\s" on every code point.
+_BLANKS = r"\t\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_BLANK = "[" + _BLANKS + "]"  # "\s" within a line
+_S = r"\n" + _BLANKS  # "\s", for a class
+#: Lines that are a code fence or a heading, found as "\n" + the line. Groups, told apart by ``lastindex``:
+#: 1 fence run (```` ``` ```` or ``~~~``, up to 3 spaces in); 2, 3 ATX hashes and text (``## Title ##``; the text
+#: still carries the closing hashes, see _headings); 4 setext underline (``===`` or ``---``); 5, 6 one-line HTML
+#: heading level and text (``<h2>Title</h2>``); 7 bold-only line (``**Title**``), a level-6 pseudo-heading.
+_SPECIAL_LINE = re.compile(
+    # Two quick tests first: most lines start with a letter, a digit, "|" or "- ", or are empty.
+    r"\n(?=[" + _BLANKS + r"#=<*_`~-])"
+    r"(?=[#=<*_`~]|-+[ \t]*(?![^\n])| {1,3}[#=`~-]|" + _BLANK + r"++[<*_])"
+    r"(?: {0,3}(?:"
+    r"(`{3,}|~{3,})"
+    r"|(#{1,6})(?:[ \t]+([^\n]*)|\#*[ \t]*)(?![^\n])"
+    r"|(=+|-+)[ \t]*(?![^\n])"
+    r")|" + _BLANK + r"*+(?:"
+    r"(?i:<h([1-6])[^>\n]*>([^\n]*?)</h\5>)" + _BLANK + r"*(?![^\n])"
+    r"|(?:\*\*|__)([^*_\n]{2,80}?)(?:\*\*|__)" + _BLANK + r"*:?" + _BLANK + r"*(?![^\n])"
+    r"))"
+)
+# Possessive quantifiers over a class that excludes the character after them never change what matches; they stop
+# the engine from retrying up to 200 (300) characters at every "<" ("[") of hostile text.
+_TAG = re.compile(r"<[^>]{0,200}+>")
+_MD_LINK = re.compile(
+    r"\[([^\]\n]{0,300}+)\]\([" + _S + r"]*<?([^)" + _S + r">\[]{1,2000})>?"
+    r"(?:[" + _S + r"]+[\"'][^\"'\n]*[\"'])?[" + _S + r"]*\)"
+)
+# "\bhttps?://", with the boundary checked behind the literal "http" so that the search can skip from "http" to "http".
+_BARE_URL = re.compile(r"http(?<!\whttp)s?://[^" + _S + r"<>()\[\]\"'`]{1,2000}")
+_HREF = re.compile(r"href[" + _S + r"]*=[" + _S + r"]*[\"']([^\"'" + _S + r"]{1,2000})[\"']", re.IGNORECASE)
+# The lines links can be on: those with "http" (bare URLs) or "](" (Markdown links); hrefs count only there. Each
+# match runs to the end of its line, so that the next search starts on the next line.
+_HTTP_LINE = re.compile(r"http[^\n]*")
+_MD_LINK_LINE = re.compile(r"\]\([^\n]*")
 
 
-_MARKUP_CHARS = frozenset("<*_`[")
+def _strip_inline_links(text: str) -> str:
+    """``re.sub(r"\\[([^\\]]*)\\]\\([^)]*\\)", r"\\1", text)`` in linear time.
+
+    That regex retries at every "[" and scans to the next "]" each time: quadratic on a heading of many "["s.
+    A "[" can only start a match if the first "]" after it is followed by "(" and a ")" comes later; every "["
+    before that "]" shares its fate, so the search goes on after it.
+    """
+    out: list[str] = []
+    kept = 0  # text[kept:] is not in ``out`` yet
+    pos = 0  # where the next "[" is looked for
+    while True:
+        start = text.find("[", pos)
+        if start < 0:
+            break
+        close = text.find("]", start + 1)
+        if close < 0:
+            break
+        if not text.startswith("(", close + 1):
+            pos = close + 1
+            continue
+        end = text.find(")", close + 2)
+        if end < 0:
+            break
+        out.append(text[kept:start])
+        out.append(text[start + 1 : close])
+        kept = pos = end + 1
+    if not out:
+        return text
+    out.append(text[kept:])
+    return "".join(out)
 
 
 def _clean_heading(raw: str) -> str:
-    if not _MARKUP_CHARS.intersection(raw):
-        return " ".join(raw.split())[:200]
-    text = _TAG.sub("", raw)
-    text = re.sub(r"[*_`]+", "", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    """Heading or link text without tags, emphasis marks and inline links, whitespace collapsed, at most 200 chars."""
+    text = raw
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "*" in text:
+        text = text.replace("*", "")
+    if "_" in text:
+        text = text.replace("_", "")
+    if "`" in text:
+        text = text.replace("`", "")
+    if "](" in text:
+        text = _strip_inline_links(text)
     return " ".join(text.split())[:200]
 
 
@@ -310,62 +404,75 @@ def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_number, level, heading)`` for Markdown headings from line index ``first`` on.
 
     Handles ATX (``## Title``), setext (underlined) and one-line HTML headings; a line that is only bold text is a
-    pseudo-heading of level 6. Fenced code blocks are skipped.
+    pseudo-heading of level 6. Fenced code blocks are skipped. A setext underline counts only under a paragraph
+    line: not blank, not a fence, heading, list item (``- ``, ``* ``, ``+ ``), table row (``|``) or quote (``>``).
     """
+    if first >= len(lines):
+        return
+    # "\n" before every line searched; lines[first - 1], the front matter's closing "---", is never searched.
+    body = "\n".join(lines[first - 1 :]) if first > 0 else "\n" + "\n".join(lines)
     fence: str | None = None
-    previous_plain = False
-    for index in range(first, len(lines)):
-        line = lines[index]
-        fm = _FENCE.match(line) if ("`" in line[:6] or "~" in line[:6]) else None
-        if fence is not None:
-            if fm and fm.group(1)[0] == fence[0] and len(fm.group(1)) >= len(fence):
-                fence = None
-            previous_plain = False
+    newlines = 0  # "\n"s in body[:counted], so lines[first - 1 + newlines] is the line at ``counted``
+    counted = 0
+    last_index = -1  # the last special line before, and whether it was a paragraph line
+    last_plain = False
+    for m in _SPECIAL_LINE.finditer(body):
+        kind = m.lastindex
+        if fence is not None:  # only the closing fence matters inside a fence
+            if kind == 1:
+                run = m.group(1)
+                if run[0] == fence[0] and len(run) >= len(fence):
+                    fence = None
+                    at = m.start() + 1
+                    newlines += body.count("\n", counted, at)
+                    counted = at
+                    last_index = first - 1 + newlines
+                    last_plain = False
             continue
-        if fm:
-            fence = fm.group(1)
-            previous_plain = False
-            continue
-        stripped = line.strip()
-        if not stripped:
-            previous_plain = False
-            continue
-        if stripped[0] == "#":
-            m = _ATX.match(line)
-            if m:
-                heading = _clean_heading(m.group(2) or "")
-                if heading:
-                    yield index + 1, len(m.group(1)), heading
+        at = m.start() + 1
+        newlines += body.count("\n", counted, at)
+        counted = at
+        index = first - 1 + newlines
+        if kind == 3:
+            # The old pattern's lazy "(.*?)[ \t]*#*[ \t]*$": the text without its closing hashes and blanks.
+            heading = _clean_heading(m.group(3).rstrip(" \t").rstrip("#").rstrip(" \t"))
+            if heading:
+                yield index + 1, m.end(2) - m.start(2), heading
+        elif kind == 1:
+            fence = m.group(1)
+        elif kind == 4:
+            if index == first:
                 previous_plain = False
+            elif last_index == index - 1:
+                previous_plain = last_plain
+            else:  # not special, so a blank, paragraph, list, table or quote line, and not in a fence
+                previous = lines[index - 1].strip()
+                previous_plain = (
+                    bool(previous) and previous[0] not in "|>" and not previous.startswith(("- ", "* ", "+ "))
+                )
+            if not previous_plain:
+                last_index = index
+                last_plain = True  # an underline under nothing is a paragraph line itself
                 continue
-        if previous_plain and stripped[0] in "=-":
-            m = _SETEXT.match(line)
-            if m:
-                heading = _clean_heading(lines[index - 1])
-                if heading:
-                    yield index, 1 if m.group(1)[0] == "=" else 2, heading
-                previous_plain = False
-                continue
-        if stripped[0] == "<":
-            m = _HTML_HEADING.match(line)
-            if m:
-                heading = _clean_heading(m.group(2))
-                if heading:
-                    yield index + 1, int(m.group(1)), heading
-                previous_plain = False
-                continue
-        if stripped[0] in "*_":
-            m = _BOLD_LINE.match(line)
-            if m:
-                yield index + 1, 6, _clean_heading(m.group(1))
-                previous_plain = False
-                continue
-        previous_plain = stripped[0] not in "|>" and not stripped.startswith(("- ", "* ", "+ "))
+            heading = _clean_heading(lines[index - 1])
+            if heading:
+                yield index, 1 if m.group(4)[0] == "=" else 2, heading
+        elif kind == 6:
+            heading = _clean_heading(m.group(6))
+            if heading:
+                yield index + 1, int(m.group(5)), heading
+        elif kind == 7:
+            yield index + 1, 6, _clean_heading(m.group(7))
+        # kind 2: an ATX line without text ("##"): no heading, but not a paragraph line either
+        last_index = index
+        last_plain = False
 
 
 def _sections(lines: list[str], first: int) -> list[Section]:
     """Sections in heading order; each ends before the next heading of the same or a higher level (one pass)."""
     found = list(_headings(lines, first))
+    if not found:
+        return []
     ends = [len(lines)] * len(found)
     open_: list[int] = []  # indexes of headings whose section is still open, levels increasing
     for i, (line_no, level, _) in enumerate(found):
@@ -373,32 +480,61 @@ def _sections(lines: list[str], first: int) -> list[Section]:
             ends[open_.pop()] = line_no - 1
         open_.append(i)
     return [
-        Section(heading=heading, level=level, start_line=line_no, end_line=max(end, line_no))
+        Section(heading, level, line_no, end if end > line_no else line_no)
         for (line_no, level, heading), end in zip(found, ends, strict=True)
     ]
 
 
+def _line_indexes(pattern: re.Pattern[str], body: str, first: int) -> list[int]:
+    """The indexes of the lines ``pattern`` matches on, ``body`` being lines[first:] joined with "\\n"."""
+    indexes: list[int] = []
+    newlines = 0
+    counted = 0
+    for m in pattern.finditer(body):
+        at = m.start()
+        newlines += body.count("\n", counted, at)
+        counted = at
+        indexes.append(first + newlines)
+    return indexes
+
+
 def _links(lines: list[str], first: int) -> list[Link]:
+    """Links from line index ``first`` on. Line by line: Markdown links, then hrefs and bare URLs not already found
+    on the line. Only lines with "http" or "](" count, hrefs included."""
+    if first >= len(lines):
+        return []
+    body = "\n".join(lines[first:])
+    has_md = "](" in body
+    if "http" in body:
+        indexes = _line_indexes(_HTTP_LINE, body, first)
+        if has_md:
+            more = _line_indexes(_MD_LINK_LINE, body, first)
+            if more != indexes:
+                indexes = sorted(set(indexes).union(more))
+    elif has_md:
+        indexes = _line_indexes(_MD_LINK_LINE, body, first)
+    else:
+        return []
     links: list[Link] = []
-    for index in range(first, len(lines)):
+    for index in indexes:
         line = lines[index]
-        if "http" not in line and "](" not in line:
-            continue
+        number = index + 1
         seen: set[str] = set()
-        for m in _MD_LINK.finditer(line):
-            url = m.group(2)
-            seen.add(url)
-            links.append(Link(url=url, text=_clean_heading(m.group(1)), line=index + 1))
-        for m in _HREF.finditer(line):
-            url = m.group(1)
-            if url not in seen:
+        if "](" in line:
+            for text, url in _MD_LINK.findall(line):
                 seen.add(url)
-                links.append(Link(url=url, text="", line=index + 1))
-        for m in _BARE_URL.finditer(line):
-            url = m.group(0).rstrip(".,;:!?*_")
-            if url not in seen:
-                seen.add(url)
-                links.append(Link(url=url, text="", line=index + 1))
+                links.append(Link(url, _clean_heading(text), number))
+        if "=" in line:
+            for url in _HREF.findall(line):
+                if url not in seen:
+                    seen.add(url)
+                    links.append(Link(url, "", number))
+        if "http" in line:
+            for bare in _BARE_URL.findall(line):
+                url = bare.rstrip(".,;:!?*_")
+                if url not in seen:
+                    seen.add(url)
+                    links.append(Link(url, "", number))
     return links
 
 
@@ -412,18 +548,20 @@ def parse_card(text: str) -> ParsedCard:
     fm_end = 0
     has_fm = False
     if text.lstrip().startswith("---"):
-        m = _FRONT_MATTER.match(text)
-        if m is None:
+        found = split_front_matter(text)
+        if found is None:
             problems.append("front matter is not terminated (no closing '---' line)")
         else:
             has_fm = True
-            start_line = m.group(1).count("\n")  # the opening '---' line number
-            block = m.group(2)
+            opening, block = found
+            start_line = opening.count("\n")  # the opening '---' line number
             fm_end = start_line + block.count("\n") + 1 + 1
-            for offset, raw in enumerate(block.split("\n")):
-                km = _TOP_KEY.match(raw)
-                if km and km.group(1) not in keys:
-                    keys[km.group(1)] = start_line + 1 + offset
+            line, pos = start_line + 1, 0
+            for km in _TOP_KEYS.finditer(block):
+                if km.group(1) not in keys:
+                    line += block.count("\n", pos, km.start())
+                    pos = km.start()
+                    keys[km.group(1)] = line
             mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
             if problem:
                 problems.append(problem)
