@@ -94,15 +94,19 @@ class Criteria(BaseModel):
         ]
 
 
-def _by_id(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    out: dict[str, list[Finding]] = {}
+def _by_id(findings: Iterable[Finding]) -> dict[str, set[Outcome]]:
+    """Each finding id with the outcomes its findings have."""
+    out: dict[str, set[Outcome]] = {}
     for f in findings:
-        out.setdefault(f.id, []).append(f)
+        out.setdefault(f.id, set()).add(f.outcome)
     return out
 
 
-def _outcomes(found: dict[str, list[Finding]], fid: str) -> set[Outcome]:
-    return {f.outcome for f in found.get(fid, [])}
+_NONE: frozenset[Outcome] = frozenset()
+
+
+def _outcomes(found: dict[str, set[Outcome]], fid: str) -> frozenset[Outcome] | set[Outcome]:
+    return found.get(fid, _NONE)
 
 
 def _first(findings: list[Finding], *outcomes: Outcome) -> str | None:

@@ -114,14 +114,19 @@ def probe(release: Release) -> list[Finding]:
             )
         ]
 
+    evidence_of: dict[str, Evidence] = {}  # one (immutable) Evidence per link, shared by the findings citing it
+
     def ev(link: CodeLink) -> Evidence:
-        roles = ", ".join(link.roles) or "role not stated"
-        return Evidence(
-            kind="card",
-            location=f"link to {link.repo}",
-            lines=(link.line, link.line),
-            quote=f"[{roles}] {link.context}",
-        )
+        found = evidence_of.get(link.repo)
+        if found is None:
+            roles = ", ".join(link.roles) or "role not stated"
+            found = evidence_of[link.repo] = Evidence(
+                kind="card",
+                location=f"link to {link.repo}",
+                lines=(link.line, link.line),
+                quote=f"[{roles}] {link.context}",
+            )
+        return found
 
     findings = [
         Finding(

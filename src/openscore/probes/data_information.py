@@ -6,6 +6,7 @@ from ..card import ParsedCard, Section
 from ..cardrules import code_repository, data_class_statement, dataset_id_from_url, is_data_heading, rules
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..licenses import classify
+from ..patterns import fold
 from ..release import Release
 
 C = Criterion.DATA_INFORMATION
@@ -37,12 +38,16 @@ def _unreadable_card(release: Release, finding_id: str) -> Finding:
     )
 
 
-def description(release: Release) -> list[Finding]:
-    """``training-data-section`` and one ``data-<element>`` finding per OSAID description element."""
+def description(release: Release, sections: list[Section] | None = None) -> list[Finding]:
+    """``training-data-section`` and one ``data-<element>`` finding per OSAID description element.
+
+    ``sections`` are the card's :func:`data_sections`, when the caller has them already.
+    """
     card = release.card
     if card is None:
         return [_unreadable_card(release, "training-data-section")]
-    sections = data_sections(card)
+    if sections is None:
+        sections = data_sections(card)
     if not sections:
         return [
             Finding(
@@ -85,12 +90,12 @@ def description(release: Release) -> list[Finding]:
             ),
         )
     ]
-    texts = [(s, card.section_text(s)[:MAX_SECTION_SCAN]) for s in sections]
-    for key, (title, remedy, pattern) in r.elements.items():
+    texts = [(s, text, fold(text)) for s in sections for text in (card.section_text(s)[:MAX_SECTION_SCAN],)]
+    for key, (title, remedy, group) in r.elements.items():
         hit: tuple[Section, int, str] | None = None
         if not brief:
-            for s, text in texts:
-                m = pattern.search(text)
+            for s, text, folded in texts:
+                m = group.search(text, folded)
                 if m:
                     line_no = s.start_line + 1 + text.count("\n", 0, m.start())
                     hit = (s, line_no, card.lines[line_no - 1])
@@ -147,13 +152,13 @@ def listed_datasets(release: Release) -> tuple[list[str], list[Evidence]]:
     return ids, evidence
 
 
-def _external_sources(release: Release) -> list[Evidence]:
+def _external_sources(release: Release, sections: list[Section] | None) -> list[Evidence]:
     """Links in training-data sections to other places where data can be obtained."""
     card = release.card
     if card is None:
         return []
     out: list[Evidence] = []
-    for s in data_sections(card):
+    for s in data_sections(card) if sections is None else sections:
         for link in card.links:
             if s.start_line <= link.line <= s.end_line and link.url.startswith(("http://", "https://")):
                 if dataset_id_from_url(link.url) or code_repository(link.url):
@@ -162,10 +167,16 @@ def _external_sources(release: Release) -> list[Evidence]:
     return out[:10]
 
 
-def datasets_listed(release: Release) -> Finding:
-    """``datasets-listed``: public training data is listed with where to get it."""
-    ids, evidence = listed_datasets(release)
-    external = _external_sources(release)
+Listed = tuple[list[str], list[Evidence]]
+
+
+def datasets_listed(release: Release, sections: list[Section] | None = None, listed: Listed | None = None) -> Finding:
+    """``datasets-listed``: public training data is listed with where to get it.
+
+    ``sections`` and ``listed`` are :func:`data_sections` and :func:`listed_datasets`, when the caller has them.
+    """
+    ids, evidence = listed_datasets(release) if listed is None else listed
+    external = _external_sources(release, sections)
     if ids or external:
         parts = []
         if ids:
@@ -190,9 +201,9 @@ def datasets_listed(release: Release) -> Finding:
     )
 
 
-def open_data(release: Release) -> Finding:
+def open_data(release: Release, listed: Listed | None = None) -> Finding:
     """``open-data``: every listed training dataset is itself openly licensed and downloadable."""
-    ids, _ = listed_datasets(release)
+    ids, _ = listed_datasets(release) if listed is None else listed
     if not ids:
         return Finding(id="open-data", criterion=C, outcome=Outcome.FAIL, message="No training datasets are listed.")
     evidence: list[Evidence] = []
@@ -239,13 +250,15 @@ def open_data(release: Release) -> Finding:
     )
 
 
-def dataset_classes(release: Release) -> Finding | None:
+def dataset_classes(
+    release: Release, sections: list[Section] | None = None, listed: Listed | None = None
+) -> Finding | None:
     """``dataset-classes``: each training dataset in the OSAID FAQ's classes (open, public, obtainable, unshareable).
 
     Informational: OSAID 1.0 accepts all four classes as long as each is described and, where it can be had,
     listed with where to get it.
     """
-    ids, _ = listed_datasets(release)
+    ids, _ = listed_datasets(release) if listed is None else listed
     classes: list[str] = []
     evidence: list[Evidence] = []
     for ds in ids[:25]:
@@ -261,7 +274,7 @@ def dataset_classes(release: Release) -> Finding | None:
         classes.append(f"{ds}: {kind}")
     card = release.card
     if card is not None:
-        for s in data_sections(card):
+        for s in data_sections(card) if sections is None else sections:
             text = card.section_text(s)[:MAX_SECTION_SCAN]
             statement = data_class_statement(text)
             if statement:
@@ -282,5 +295,12 @@ def dataset_classes(release: Release) -> Finding | None:
 
 def probe(release: Release) -> list[Finding]:
     """All data-information probes."""
-    found = [*description(release), datasets_listed(release), open_data(release), dataset_classes(release)]
+    sections = data_sections(release.card) if release.card is not None else []
+    listed = listed_datasets(release)
+    found = [
+        *description(release, sections),
+        datasets_listed(release, sections, listed),
+        open_data(release, listed),
+        dataset_classes(release, sections, listed),
+    ]
     return [f for f in found if f is not None]
