@@ -1,8 +1,10 @@
-"""Shared test fixtures: the loopback fake Hub and a network guard (no network in tests, ever)."""
+"""Shared test fixtures: the loopback fake Hub, a network guard (no network in tests, ever) and the property-test
+profile."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,19 @@ from typing import Any
 
 import pytest
 from fakehub import FakeHub
+from hypothesis import HealthCheck, settings
+
+#: Property tests use ``settings.get_profile("openscore-fuzz")``: derandomized (the same examples on every run, so a
+#: failure reproduces), no deadline, ``OPENSCORE_FUZZ_EXAMPLES`` examples per test (default 200; CI's long run 5000).
+settings.register_profile(
+    "openscore-fuzz",
+    max_examples=int(os.environ.get("OPENSCORE_FUZZ_EXAMPLES") or 200),
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

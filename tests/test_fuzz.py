@@ -9,30 +9,19 @@ The examples are derandomized (the same ones on every run, so a failure reproduc
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import openscore
 from openscore import Report
 from openscore.card import MAX_CARD_BYTES, CardMetadata, decode_card, load_yaml_mapping, parse_card
 
-EXAMPLES = int(os.environ.get("OPENSCORE_FUZZ_EXAMPLES") or 200)
-
-settings.register_profile(
-    "openscore-fuzz",
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-FUZZ = settings.get_profile("openscore-fuzz")
+FUZZ = settings.get_profile("openscore-fuzz")  # registered in conftest.py
+EXAMPLES = FUZZ.max_examples
 
 # ------------------------------------------------------------------------------------------- strategies
 
