@@ -103,6 +103,37 @@ def test_group_search_equals_one_alternation(text: str) -> None:
         assert group.matches(text) is (expected is not None), name
 
 
+LABELLED = [
+    [(role, p, re.I) for role, pats in _load()["code_roles"]["roles"].items() for p in pats],
+    [
+        (p["license"], p["pattern"], 0 if p.get("case_sensitive") else re.I)
+        for p in _load()["code_license_phrases"]["phrases"]
+    ],
+]
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS).map(str.upper), st.sampled_from(ODD)), max_size=20
+    ).map(" ".join)
+)
+def test_labels_matching_equals_searching_each_label(text: str) -> None:
+    for rows in LABELLED:
+        group = PatternGroup([(p, f) for _, p, f in rows], labels=[label for label, _, _ in rows])
+        expected = [
+            label
+            for label in dict.fromkeys(label for label, _, _ in rows)
+            if any(re.search(p, text, f) for lab, p, f in rows if lab == label)
+        ]
+        assert group.labels_matching(text) == expected
+
+
+def test_labels_must_match_patterns() -> None:
+    with pytest.raises(ValueError):
+        PatternGroup(["a", "b"], labels=["only one"])
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -40,8 +40,8 @@ class CardRules:
     dataset_link: re.Pattern[str]
     code_hosts: re.Pattern[str]  # any host pattern; the repository path is in the first group that matched
     ignore_owners: frozenset[str]
-    code_roles: dict[str, PatternGroup]
-    code_license_phrases: tuple[tuple[PatternGroup, str], ...]
+    code_roles: PatternGroup  # labelled with the role
+    code_license_phrases: PatternGroup  # labelled with the Hub license id
     gate_terms: PatternGroup
     checkpoint_mentions: PatternGroup
     unshareable_data: PatternGroup
@@ -66,10 +66,14 @@ def rules() -> CardRules:
         dataset_link=re.compile(d["dataset_link"]["pattern"], _FLAGS),
         code_hosts=_any(d["code_hosts"]["patterns"]),
         ignore_owners=frozenset(d["code_hosts"]["ignore_owners"]),
-        code_roles={role: _group(pats) for role, pats in d["code_roles"]["roles"].items()},
-        code_license_phrases=tuple(
-            (PatternGroup([p["pattern"]], 0 if p.get("case_sensitive") else _FLAGS), p["license"])
-            for p in d["code_license_phrases"]["phrases"]
+        code_roles=PatternGroup(
+            [p for pats in d["code_roles"]["roles"].values() for p in pats],
+            _FLAGS,
+            labels=[role for role, pats in d["code_roles"]["roles"].items() for _ in pats],
+        ),
+        code_license_phrases=PatternGroup(
+            [(p["pattern"], 0 if p.get("case_sensitive") else _FLAGS) for p in d["code_license_phrases"]["phrases"]],
+            labels=[p["license"] for p in d["code_license_phrases"]["phrases"]],
         ),
         gate_terms=_group(d["gate_terms"]["patterns"]),
         checkpoint_mentions=_group(d["checkpoint_mentions"]["patterns"]),
@@ -106,16 +110,52 @@ def code_repository(url: str) -> str | None:
     return f"{host}/{path}"
 
 
+#: Cards made from one template (RL agents, AutoTrain, ...) repeat the same paragraphs around the same links; the
+#: answers for recent paragraphs are kept (pure functions of the text, so a cached answer is the answer). Texts
+#: longer than _CACHED_TEXT are not kept: at most 3 x 1024 texts of up to 8,000 characters (typically a few hundred).
+_PARAGRAPH_CACHE = 1024
+_CACHED_TEXT = 8000
+
+
+@lru_cache(maxsize=_PARAGRAPH_CACHE)
+def _code_roles(context: str) -> tuple[str, ...]:
+    return tuple(rules().code_roles.labels_matching(context))
+
+
+@lru_cache(maxsize=_PARAGRAPH_CACHE)
+def _code_license_ids(text: str) -> tuple[str, ...]:
+    return tuple(rules().code_license_phrases.labels_matching(text))
+
+
+def _element_offsets(text: str) -> tuple[int | None, ...]:
+    folded = fold(text)
+    out: list[int | None] = []
+    for _title, _remedy, group in rules().elements.values():
+        m = group.search(text, folded)
+        out.append(m.start() if m else None)
+    return tuple(out)
+
+
+_cached_element_offsets = lru_cache(maxsize=_PARAGRAPH_CACHE)(_element_offsets)
+
+
+def element_offsets(text: str) -> tuple[int | None, ...]:
+    """Where in ``text`` each data-description element (in ``rules().elements`` order) is first found, or None."""
+    return _cached_element_offsets(text) if len(text) <= _CACHED_TEXT else _element_offsets(text)
+
+
 def code_roles(context: str) -> list[str]:
     """The roles (training, data-processing, ...) that words in ``context`` give a code link."""
-    folded = fold(context)
-    return [role for role, group in rules().code_roles.items() if group.matches(context, folded)]
+    if len(context) > _CACHED_TEXT:
+        return rules().code_roles.labels_matching(context)
+    return list(_code_roles(context))
 
 
 def code_license_ids(text: str) -> list[str]:
     """Hub license ids of code licenses stated in ``text``."""
-    folded = fold(text)
-    return [lic for group, lic in rules().code_license_phrases if group.matches(text, folded)]
+    if len(text) > _CACHED_TEXT:
+        return rules().code_license_phrases.labels_matching(text)
+    return list(_code_license_ids(text))
 
 
 def gate_terms(text: str) -> str | None:

@@ -206,9 +206,12 @@ def usage_terms(findings: list[Finding]) -> CriterionResult:
     )
 
 
+_CRITERIA = tuple(Criterion)
+
+
 def evaluate(findings: list[Finding]) -> Criteria:
     """Group findings by criterion and decide each criterion's status."""
-    groups: dict[Criterion, list[Finding]] = {c: [] for c in Criterion}
+    groups: dict[Criterion, list[Finding]] = {c: [] for c in _CRITERIA}
     for f in findings:
         groups[f.criterion].append(f)
     return Criteria(

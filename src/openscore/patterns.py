@@ -200,17 +200,35 @@ def _anchored_search(compiled: re.Pattern[str], text: str, hay: str, prefixes: t
     return None
 
 
+def _part_search(part: _Part, text: str, folded: str) -> re.Match[str] | None:
+    """The part's leftmost match in ``text`` (``folded``: its :func:`fold`); None at once without its literals."""
+    compiled, lits, ignorecase, prefixes = part
+    hay = folded if ignorecase else text
+    if lits is not None:
+        for lit in lits:
+            if lit in hay:
+                break
+        else:
+            return None
+    if prefixes is not None and len(hay) == len(text):  # fold keeps positions, bar characters it cannot map 1:1
+        return _anchored_search(compiled, text, hay, prefixes)
+    return compiled.search(text)
+
+
 class PatternGroup:
     """Several regexes searched as one alternation, skipping those whose required literals are absent.
 
     Args:
         patterns: the regexes, in priority order (the first wins among matches at the same position).
         flags: ``re`` flags for every pattern (one pattern may instead be given as ``(pattern, flags)``).
+        labels: optionally, a label for each pattern, for :meth:`labels_matching`.
     """
 
-    __slots__ = ("_parts", "patterns")
+    __slots__ = ("_label_order", "_labels", "_parts", "patterns")
 
-    def __init__(self, patterns: Iterable[str | tuple[str, int]], flags: int = 0) -> None:
+    def __init__(
+        self, patterns: Iterable[str | tuple[str, int]], flags: int = 0, labels: Iterable[str] | None = None
+    ) -> None:
         parts: list[_Part] = []
         sources: list[str] = []
         for item in patterns:
@@ -228,27 +246,12 @@ class PatternGroup:
             )
             sources.append(source)
         self._parts = tuple(parts)
+        self._labels = tuple(labels) if labels is not None else tuple(sources)
+        if len(self._labels) != len(self._parts):
+            raise ValueError("one label per pattern")
+        self._label_order = tuple(dict.fromkeys(self._labels))
         #: The pattern sources, for documentation and tests.
         self.patterns: tuple[str, ...] = tuple(sources)
-
-    def _search_part(self, part: _Part, text: str, folded: str | None) -> tuple[bool, re.Match[str] | None]:
-        """``(may match, match)``: the part's leftmost match, skipping the search when its literals are absent."""
-        compiled, lits, ignorecase, prefixes = part
-        hay = text
-        if lits is not None:
-            if ignorecase:
-                hay = fold(text) if folded is None else folded
-            for lit in lits:
-                if lit in hay:
-                    break
-            else:
-                return False, None
-        if prefixes is not None:
-            if ignorecase and hay is text:
-                hay = fold(text) if folded is None else folded
-            if len(hay) == len(text):  # fold keeps positions (always, bar characters it cannot map one to one)
-                return True, _anchored_search(compiled, text, hay, prefixes)
-        return True, compiled.search(text)
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         """The leftmost match of any pattern (the earliest pattern among matches at the same position).
@@ -256,11 +259,11 @@ class PatternGroup:
         ``folded``, when given, must be :func:`fold` of ``text`` (callers searching one text with several groups
         fold it once).
         """
-        if folded is None and any(part[2] for part in self._parts):
+        if folded is None:
             folded = fold(text)
         best: re.Match[str] | None = None
         for part in self._parts:
-            _, m = self._search_part(part, text, folded)
+            m = _part_search(part, text, folded)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
                 if best.start() == 0:
@@ -269,12 +272,10 @@ class PatternGroup:
 
     def matches(self, text: str, folded: str | None = None) -> bool:
         """True when any pattern matches somewhere in ``text`` (same as ``search(...) is not None``)."""
-        for compiled, lits, ignorecase, prefixes in self._parts:  # _search_part, inlined: this loop is hot
-            hay = text
-            if ignorecase:
-                if folded is None:
-                    folded = fold(text)
-                hay = folded
+        if folded is None:
+            folded = fold(text)
+        for compiled, lits, ignorecase, prefixes in self._parts:  # _part_search, inlined: this loop is hot
+            hay = folded if ignorecase else text
             if lits is not None:
                 for lit in lits:
                     if lit in hay:
@@ -287,3 +288,28 @@ class PatternGroup:
             elif compiled.search(text) is not None:
                 return True
         return False
+
+    def labels_matching(self, text: str, folded: str | None = None) -> list[str]:
+        """The labels of the patterns that match ``text``, each once, in the order the labels were first given.
+
+        A label already found is not searched for again.
+        """
+        if folded is None:
+            folded = fold(text)
+        found: set[str] = set()
+        for label, (compiled, lits, ignorecase, prefixes) in zip(self._labels, self._parts, strict=True):
+            if label in found:  # _part_search, inlined: this loop is hot
+                continue
+            hay = folded if ignorecase else text
+            if lits is not None:
+                for lit in lits:
+                    if lit in hay:
+                        break
+                else:
+                    continue
+            if prefixes is not None and len(hay) == len(text):
+                if _anchored_search(compiled, text, hay, prefixes) is not None:
+                    found.add(label)
+            elif compiled.search(text) is not None:
+                found.add(label)
+        return [label for label in self._label_order if label in found] if found else []

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from ..card import ParsedCard, Section
-from ..cardrules import code_repository, data_class_statement, dataset_id_from_url, is_data_heading, rules
+from ..cardrules import (
+    code_repository,
+    data_class_statement,
+    dataset_id_from_url,
+    element_offsets,
+    is_data_heading,
+    rules,
+)
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..licenses import classify
-from ..patterns import fold
 from ..release import Release
 
 C = Criterion.DATA_INFORMATION
@@ -90,16 +96,15 @@ def description(release: Release, sections: list[Section] | None = None) -> list
             ),
         )
     ]
-    texts = [(s, text, fold(text)) for s in sections for text in (card.section_text(s)[:MAX_SECTION_SCAN],)]
-    for key, (title, remedy, group) in r.elements.items():
+    texts = [] if brief else [(s, card.section_text(s)[:MAX_SECTION_SCAN]) for s in sections]
+    for index, (key, (title, remedy, _group)) in enumerate(r.elements.items()):
         hit: tuple[Section, int, str] | None = None
-        if not brief:
-            for s, text, folded in texts:
-                m = group.search(text, folded)
-                if m:
-                    line_no = s.start_line + 1 + text.count("\n", 0, m.start())
-                    hit = (s, line_no, card.lines[line_no - 1])
-                    break
+        for s, text in texts:
+            start = element_offsets(text)[index]
+            if start is not None:
+                line_no = s.start_line + 1 + text.count("\n", 0, start)
+                hit = (s, line_no, card.lines[line_no - 1])
+                break
         if hit:
             s, line_no, line = hit
             findings.append(
