@@ -274,20 +274,7 @@ class PatternGroup:
         """True when any pattern matches somewhere in ``text`` (same as ``search(...) is not None``)."""
         if folded is None:
             folded = fold(text)
-        for compiled, lits, ignorecase, prefixes in self._parts:  # _part_search, inlined: this loop is hot
-            hay = folded if ignorecase else text
-            if lits is not None:
-                for lit in lits:
-                    if lit in hay:
-                        break
-                else:
-                    continue
-            if prefixes is not None and len(hay) == len(text):
-                if _anchored_search(compiled, text, hay, prefixes) is not None:
-                    return True
-            elif compiled.search(text) is not None:
-                return True
-        return False
+        return any(_part_search(part, text, folded) is not None for part in self._parts)
 
     def labels_matching(self, text: str, folded: str | None = None) -> list[str]:
         """The labels of the patterns that match ``text``, each once, in the order the labels were first given.
@@ -297,19 +284,7 @@ class PatternGroup:
         if folded is None:
             folded = fold(text)
         found: set[str] = set()
-        for label, (compiled, lits, ignorecase, prefixes) in zip(self._labels, self._parts, strict=True):
-            if label in found:  # _part_search, inlined: this loop is hot
-                continue
-            hay = folded if ignorecase else text
-            if lits is not None:
-                for lit in lits:
-                    if lit in hay:
-                        break
-                else:
-                    continue
-            if prefixes is not None and len(hay) == len(text):
-                if _anchored_search(compiled, text, hay, prefixes) is not None:
-                    found.add(label)
-            elif compiled.search(text) is not None:
+        for label, part in zip(self._labels, self._parts, strict=True):
+            if label not in found and _part_search(part, text, folded) is not None:
                 found.add(label)
         return [label for label in self._label_order if label in found] if found else []
