@@ -172,8 +172,20 @@ def test_prefix_literals() -> None:
     assert prefix_literals(r"\bstep\d{3,}\b", re.I) == {"step"}
     assert prefix_literals(r"\b(?:wikipedia|common ?crawl)\b", re.I) == {"wikipedia", "common"}
     assert prefix_literals(r"\b(?:pre-?)?train", re.I) is None  # may start with "pre" or "train"
-    assert prefix_literals(r"\bLinguistic Data Consortium\b|\bLDC\d", 0) == {"L"}
+    # The parser factors the common "L" out of the branches ("L(?:inguistic...|DC)"); the prefixes are spelled out.
+    assert prefix_literals(r"\bLinguistic Data Consortium\b|\bLDC\d", 0) == {"Linguistic Data Consortium", "LDC"}
+    assert prefix_literals(r"\bMPL-?2\b|\bMozilla Public License", re.I) == {"mpl", "mozilla public license"}
+    assert prefix_literals(r"ab(?:c|)d", 0) == {"ab"}  # a branch that may be empty adds nothing
+    assert prefix_literals(r"x(?:a|b+)", 0) == {"x"}  # nor one without a literal start
     assert prefix_literals(r"\d+ tokens", 0) is None
+
+
+def test_long_texts_allow_more_anchors_before_the_ordinary_search() -> None:
+    """Past MAX_ANCHORS false starts in a long text, the result is still the leftmost match."""
+    text = "step " * 5000 + "x" * 100_000 + " step1234"
+    group = PatternGroup([r"\bstep\d{3,}\b"], re.I)
+    m = group.search(text)
+    assert m is not None and m.group(0) == "step1234"
 
 
 @pytest.mark.parametrize("n", [0, 1, MAX_ANCHORS, MAX_ANCHORS + 5])

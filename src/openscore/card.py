@@ -10,6 +10,7 @@ at ``README.md`` lines a reader can open.
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import re
 from collections.abc import Iterator
@@ -34,7 +35,8 @@ MAX_LIST_ITEMS = 1_000
 # have been normalised to "\n".
 _FRONT_MATTER = re.compile(r"^(\s*---\n)([\S\s]*?)(\n---[ \t]*(?:\n|$))")
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]+")
-_TOP_KEYS = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:", re.MULTILINE)
+#: A top-level key, searched in "\n" + block: a leading literal lets the search skip from line end to line end.
+_TOP_KEYS = re.compile(r"\n([A-Za-z_][\w.-]*)[ \t]*:")
 
 try:  # the C loader is ~10x faster; fall back to the pure-Python one where libyaml is missing
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
@@ -56,12 +58,11 @@ def decode_card(data: bytes, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | 
     if len(data) > max_bytes:
         problems.append(f"README.md is {len(data):,} bytes; only the first {max_bytes:,} were read")
         data = data[:max_bytes]
-    head = data[:8192]
-    if head and (head.count(b"\x00") > max(1, len(head) // 100) or _looks_binary(head)):
+    if _is_binary(data[:8192]):
         problems.append("README.md is not a text file (binary content)")
         return None, problems
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # "utf-8-sig", without its Python-level codec: one leading BOM is dropped
+        text = data[3:].decode("utf-8") if data.startswith(codecs.BOM_UTF8) else data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
         if text.startswith("\ufeff"):
@@ -73,9 +74,24 @@ def decode_card(data: bytes, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 
 
-def _looks_binary(head: bytes) -> bool:
+def _is_binary(head: bytes) -> bool:
+    """True when the first bytes of a file hold too many NUL or other control bytes for text."""
+    if not head:
+        return False
+    if head.count(b"\x00") > max(1, len(head) // 100):
+        return True
     control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) // 10
+
+
+def decode_card_text(text: str, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | None, list[str]]:
+    """:func:`decode_card` for a card already held as text: the same result as
+    ``decode_card(text.encode("utf-8", errors="replace"))``, without the round trip for ASCII text."""
+    if text.isascii() and len(text) <= max_bytes:  # its UTF-8 bytes are its characters
+        if _is_binary(text[:8192].encode("ascii")):
+            return None, ["README.md is not a text file (binary content)"]
+        return text, []
+    return decode_card(text.encode("utf-8", errors="replace"), max_bytes=max_bytes)
 
 
 def normalise_text(text: str) -> str:
@@ -196,6 +212,8 @@ class CardMetadata(BaseModel):
 
 
 _METADATA_KEYS = frozenset(CardMetadata.model_fields)
+#: The metadata of a card without front matter (immutable, so shared).
+EMPTY_METADATA = CardMetadata()
 
 
 def metadata_from_mapping(data: dict[Any, Any]) -> CardMetadata:
@@ -294,6 +312,8 @@ class ParsedCard:
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: The body (see :attr:`body_text`), when the parser has it already.
+    body: str | None = field(default=None, repr=False, compare=False)
 
     def line_text(self, start: int, end: int) -> str:
         """The text of lines ``start``..``end`` (1-based, inclusive)."""
@@ -306,7 +326,9 @@ class ParsedCard:
     @property
     def body_text(self) -> str:
         """The card without its front matter."""
-        return self.line_text(self.front_matter_end + 1, len(self.lines))
+        if self.body is None:
+            self.body = self.line_text(self.front_matter_end + 1, len(self.lines))
+        return self.body
 
 
 # Markdown is read by searching the body (the lines from ``first`` on, joined with "\n") with whole-text regexes,
@@ -400,7 +422,7 @@ def _clean_heading(raw: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
+def _headings(lines: list[str], first: int, body: str | None = None) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_number, level, heading)`` for Markdown headings from line index ``first`` on.
 
     Handles ATX (``## Title``), setext (underlined) and one-line HTML headings; a line that is only bold text is a
@@ -409,8 +431,8 @@ def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
     """
     if first >= len(lines):
         return
-    # "\n" before every line searched; lines[first - 1], the front matter's closing "---", is never searched.
-    body = "\n".join(lines[first - 1 :]) if first > 0 else "\n" + "\n".join(lines)
+    # "\n" before every line searched (``body``, when given, is lines[first:] joined with "\n").
+    body = "\n" + ("\n".join(lines[first:]) if body is None else body)
     fence: str | None = None
     newlines = 0  # "\n"s in body[:counted], so lines[first - 1 + newlines] is the line at ``counted``
     counted = 0
@@ -468,9 +490,9 @@ def _headings(lines: list[str], first: int) -> Iterator[tuple[int, int, str]]:
         last_plain = False
 
 
-def _sections(lines: list[str], first: int) -> list[Section]:
+def _sections(lines: list[str], first: int, body: str | None = None) -> list[Section]:
     """Sections in heading order; each ends before the next heading of the same or a higher level (one pass)."""
-    found = list(_headings(lines, first))
+    found = list(_headings(lines, first, body))
     if not found:
         return []
     ends = [len(lines)] * len(found)
@@ -498,12 +520,14 @@ def _line_indexes(pattern: re.Pattern[str], body: str, first: int) -> list[int]:
     return indexes
 
 
-def _links(lines: list[str], first: int) -> list[Link]:
+def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
     """Links from line index ``first`` on. Line by line: Markdown links, then hrefs and bare URLs not already found
-    on the line. Only lines with "http" or "](" count, hrefs included."""
+    on the line. Only lines with "http" or "](" count, hrefs included. ``body``, when given, is lines[first:]
+    joined with "\n"."""
     if first >= len(lines):
         return []
-    body = "\n".join(lines[first:])
+    if body is None:
+        body = "\n".join(lines[first:])
     has_md = "](" in body
     if "http" in body:
         indexes = _line_indexes(_HTTP_LINE, body, first)
@@ -543,10 +567,11 @@ def parse_card(text: str) -> ParsedCard:
     text = normalise_text(text)
     lines = text.split("\n")
     problems: list[str] = []
-    metadata = CardMetadata()
+    metadata = EMPTY_METADATA
     keys: dict[str, int] = {}
     fm_end = 0
     has_fm = False
+    body = text  # lines[fm_end:] joined with "\n"
     if text.lstrip().startswith("---"):
         found = split_front_matter(text)
         if found is None:
@@ -556,11 +581,15 @@ def parse_card(text: str) -> ParsedCard:
             opening, block = found
             start_line = opening.count("\n")  # the opening '---' line number
             fm_end = start_line + block.count("\n") + 1 + 1
-            line, pos = start_line + 1, 0
-            for km in _TOP_KEYS.finditer(block):
+            after_close = text.find("\n", len(opening) + len(block) + 1)  # the end of the closing "---" line
+            body = text[after_close + 1 :] if after_close >= 0 else ""
+            hay = "\n" + block
+            line, pos = start_line, 0
+            for km in _TOP_KEYS.finditer(hay):
                 if km.group(1) not in keys:
-                    line += block.count("\n", pos, km.start())
-                    pos = km.start()
+                    at = km.start() + 1  # hay[1:at] is the block before the key's line
+                    line += hay.count("\n", pos, at)
+                    pos = at
                     keys[km.group(1)] = line
             mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
             if problem:
@@ -577,7 +606,8 @@ def parse_card(text: str) -> ParsedCard:
         has_front_matter=has_fm,
         front_matter_end=fm_end,
         metadata_keys=keys,
-        sections=_sections(lines, fm_end),
-        links=_links(lines, fm_end),
+        sections=_sections(lines, fm_end, body),
+        links=_links(lines, fm_end, body),
         problems=problems,
+        body=body,
     )

@@ -61,6 +61,12 @@ class Evidence(BaseModel):
 
 def quote(text: str, limit: int = MAX_QUOTE) -> str:
     """Collapse whitespace and cut ``text`` to ``limit`` characters for use as evidence."""
+    if len(text) > 4 * limit:
+        # Collapsing a prefix gives a prefix of the collapsed text: when it is already too long, it gives the
+        # same quote, without collapsing a whole section.
+        flat = " ".join(text[: 4 * limit].split())
+        if len(flat) > limit:
+            return flat[: limit - 1].rstrip() + "…"
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -79,15 +85,26 @@ class LicenseRef(BaseModel):
 
     @classmethod
     def from_info(cls, info: LicenseInfo) -> LicenseRef:
-        """Build from a :class:`~openscore.licenses.LicenseInfo`."""
-        return cls(
-            key=info.key,
-            name=info.name,
-            spdx=info.spdx,
-            policy=info.policy,
-            osi_approved=info.osi_approved,
-            reason=info.reason,
-        )
+        """Build from a :class:`~openscore.licenses.LicenseInfo` (the same immutable object for equal infos)."""
+        found = _license_refs.get(info)
+        if found is None or type(found) is not cls:
+            found = cls(
+                key=info.key,
+                name=info.name,
+                spdx=info.spdx,
+                policy=info.policy,
+                osi_approved=info.osi_approved,
+                reason=info.reason,
+            )
+            if len(_license_refs) >= _MAX_LICENSE_REFS:
+                _license_refs.clear()
+            _license_refs[info] = found
+        return found
+
+
+#: LicenseRefs already built, by the info they were built from (a handful of licenses make up most cards).
+_license_refs: dict[LicenseInfo, LicenseRef] = {}
+_MAX_LICENSE_REFS = 1024
 
 
 class Finding(BaseModel):

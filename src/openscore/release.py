@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .card import CardMetadata, ParsedCard
+from .card import EMPTY_METADATA, CardMetadata, ParsedCard
 from .codehosts import CodeLicense
 from .files import relation_hint
 from .hub import DatasetFacts
@@ -58,7 +58,7 @@ class Release:
     revision: str | None = None
     files: tuple[str, ...] | None = None
     card: ParsedCard | None = None
-    metadata: CardMetadata = field(default_factory=CardMetadata)
+    metadata: CardMetadata = EMPTY_METADATA
     metadata_origin: str | None = None
     text_files: list[TextFile] = field(default_factory=list)
     gated: str | None = None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
-from .card import MAX_CARD_BYTES, decode_card, metadata_from_mapping, parse_card
+from .card import MAX_CARD_BYTES, decode_card, decode_card_text, metadata_from_mapping, parse_card
 from .cardrules import code_repository, mentions_checkpoints
 from .codehosts import CodeLicense
 from .files import is_license_file
@@ -41,12 +41,13 @@ def _decode_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
-def _attach_card(release: Release, data: bytes | None, problem: str | None) -> None:
-    """Decode and parse the README bytes into ``release`` (or record why it could not be read)."""
+def _attach_card(release: Release, data: bytes | str | None, problem: str | None) -> None:
+    """Decode and parse the README (bytes, or text already decoded) into ``release`` (or record why it could not
+    be read)."""
     if data is None:
         release.unreadable.append(f"README.md {problem or 'is missing'}")
         return
-    text, problems = decode_card(data)
+    text, problems = decode_card_text(data) if isinstance(data, str) else decode_card(data)
     release.readme_problems.extend(problems)
     if text is None:
         release.unreadable.extend(problems)
@@ -81,8 +82,7 @@ def _license_paths(files: Iterable[str], license_link: str | None) -> list[str]:
 def release_from_card(text: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Release:
     """A release made of a card the caller already holds (and, optionally, its file listing)."""
     release = Release(target=target, source="card", files=tuple(files) if files is not None else None)
-    data = text.encode("utf-8", errors="replace")
-    _attach_card(release, data, None)
+    _attach_card(release, text, None)
     if files is None:
         release.unreadable.append("no file listing was given, so published weights cannot be checked")
     return release

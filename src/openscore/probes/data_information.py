@@ -66,15 +66,16 @@ def description(release: Release, sections: list[Section] | None = None) -> list
             )
         ]
     r = rules()
-    words = sum(len(card.section_text(s).split()) for s in sections)
+    bodies = [card.section_text(s) for s in sections]
+    words = sum(len(body.split()) for body in bodies)
     evidence = [
         Evidence(
             kind="card",
             location=s.heading,
             lines=(s.start_line, s.end_line),
-            quote=quote(card.section_text(s), 120),
+            quote=quote(body, 120),
         )
-        for s in sections[:5]
+        for s, body in zip(sections[:5], bodies, strict=False)
     ]
     brief = words < r.min_description_words
     findings = [
@@ -96,11 +97,19 @@ def description(release: Release, sections: list[Section] | None = None) -> list
             ),
         )
     ]
-    texts = [] if brief else [(s, card.section_text(s)[:MAX_SECTION_SCAN]) for s in sections]
+    texts = [] if brief else [(s, body[:MAX_SECTION_SCAN]) for s, body in zip(sections, bodies, strict=True)]
+    offsets: dict[int, tuple[int | None, ...]] = {}  # each section is searched once, and only when needed
+
+    def offset(i: int, text: str, element: int) -> int | None:
+        found = offsets.get(i)
+        if found is None:
+            found = offsets[i] = element_offsets(text)
+        return found[element]
+
     for index, (key, (title, remedy, _group)) in enumerate(r.elements.items()):
         hit: tuple[Section, int, str] | None = None
-        for s, text in texts:
-            start = element_offsets(text)[index]
+        for i, (s, text) in enumerate(texts):
+            start = offset(i, text, index)
             if start is not None:
                 line_no = s.start_line + 1 + text.count("\n", 0, start)
                 hit = (s, line_no, card.lines[line_no - 1])
