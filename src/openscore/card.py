@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as _dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -314,14 +315,19 @@ class ParsedCard:
     problems: list[str] = field(default_factory=list)
     #: The body (see :attr:`body_text`), when the parser has it already.
     body: str | None = field(default=None, repr=False, compare=False)
+    _section_texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
 
     def line_text(self, start: int, end: int) -> str:
         """The text of lines ``start``..``end`` (1-based, inclusive)."""
         return "\n".join(self.lines[start - 1 : end])
 
     def section_text(self, section: Section) -> str:
-        """The body of a section, without its heading line."""
-        return self.line_text(section.start_line + 1, section.end_line)
+        """The body of a section, without its heading line (joined once, then kept: probes read it again)."""
+        span = (section.start_line, section.end_line)
+        text = self._section_texts.get(span)
+        if text is None:
+            text = self._section_texts[span] = self.line_text(section.start_line + 1, section.end_line)
+        return text
 
     @property
     def body_text(self) -> str:
@@ -562,6 +568,24 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
     return links
 
 
+def _front_matter_metadata(block: str) -> tuple[CardMetadata, str | None]:
+    """The metadata a front-matter block gives, and the problem reading it, if any."""
+    mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
+    if not mapping:
+        return EMPTY_METADATA, problem
+    try:
+        return metadata_from_mapping(mapping), problem
+    except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - coercion is total
+        return EMPTY_METADATA, f"front matter fields could not be read: {type(exc).__name__}"
+
+
+#: Cards made from one template often share their whole front matter (a third of the 2023 corpus repeats one of the
+#: 1,024 blocks before it): the metadata of recent blocks of up to _CACHED_BLOCK characters is kept. Metadata is
+#: immutable, and a pure function of the block.
+_CACHED_BLOCK = 8000
+_cached_front_matter_metadata = functools.lru_cache(maxsize=1024)(_front_matter_metadata)
+
+
 def parse_card(text: str) -> ParsedCard:
     """Parse README text into front matter, metadata, sections and links. Never raises."""
     text = normalise_text(text)
@@ -591,14 +615,11 @@ def parse_card(text: str) -> ParsedCard:
                     line += hay.count("\n", pos, at)
                     pos = at
                     keys[km.group(1)] = line
-            mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
+            metadata, problem = (
+                _cached_front_matter_metadata(block) if len(block) <= _CACHED_BLOCK else _front_matter_metadata(block)
+            )
             if problem:
                 problems.append(problem)
-            if mapping:
-                try:
-                    metadata = metadata_from_mapping(mapping)
-                except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - coercion is total
-                    problems.append(f"front matter fields could not be read: {type(exc).__name__}")
     return ParsedCard(
         text=text,
         lines=lines,

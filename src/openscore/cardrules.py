@@ -112,7 +112,7 @@ def code_repository(url: str) -> str | None:
 
 #: Cards made from one template (RL agents, AutoTrain, ...) repeat the same paragraphs around the same links; the
 #: answers for recent paragraphs are kept (pure functions of the text, so a cached answer is the answer). Texts
-#: longer than _CACHED_TEXT are not kept: at most 3 x 1024 texts of up to 8,000 characters (typically a few hundred).
+#: longer than _CACHED_TEXT are not kept: at most 4 x 1024 texts of up to 8,000 characters (typically a few hundred).
 _PARAGRAPH_CACHE = 1024
 _CACHED_TEXT = 8000
 
@@ -170,9 +170,7 @@ def mentions_checkpoints(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def data_class_statement(text: str) -> tuple[str, str] | None:
-    """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
-    obtained from a third party; None otherwise."""
+def _data_class_statement(text: str) -> tuple[str, str] | None:
     r = rules()
     folded = fold(text)
     for kind, group in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
@@ -180,3 +178,12 @@ def data_class_statement(text: str) -> tuple[str, str] | None:
         if m:
             return kind, m.group(0)
     return None
+
+
+_cached_data_class_statement = lru_cache(maxsize=_PARAGRAPH_CACHE)(_data_class_statement)
+
+
+def data_class_statement(text: str) -> tuple[str, str] | None:
+    """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
+    obtained from a third party; None otherwise."""
+    return _cached_data_class_statement(text) if len(text) <= _CACHED_TEXT else _data_class_statement(text)

@@ -102,11 +102,7 @@ def _by_id(findings: Iterable[Finding]) -> dict[str, set[Outcome]]:
     return out
 
 
-_NONE: frozenset[Outcome] = frozenset()
-
-
-def _outcomes(found: dict[str, set[Outcome]], fid: str) -> frozenset[Outcome] | set[Outcome]:
-    return found.get(fid, _NONE)
+_NONE: frozenset[Outcome] = frozenset()  # the outcomes of a finding id that is absent
 
 
 def _first(findings: list[Finding], *outcomes: Outcome) -> str | None:
@@ -129,12 +125,12 @@ def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionR
 def parameters(findings: list[Finding]) -> CriterionResult:
     """Met when weight files are published without a manual approval gate."""
     found = _by_id(findings)
-    published = _outcomes(found, "weights-published")
+    published = found.get("weights-published", _NONE)
     if Outcome.FAIL in published:
         return _result(Status.NOT_MET, "No weights are published.", findings)
     if Outcome.PASS not in published:
         return _result(Status.UNDETERMINED, "The file listing is unknown.", findings)
-    if Outcome.FAIL in _outcomes(found, "weights-access-gated"):
+    if Outcome.FAIL in found.get("weights-access-gated", _NONE):
         return _result(Status.PARTLY_MET, "Weights are published behind a manual approval gate.", findings)
     return _result(Status.MET, _first(findings, Outcome.PASS) or "Weights are published.", findings)
 
@@ -148,9 +144,9 @@ def data_information(findings: list[Finding]) -> CriterionResult:
     counted = [f for f in findings if f.id != "open-data"]
     if counted and all(f.outcome is Outcome.UNKNOWN for f in counted):
         return _result(Status.UNDETERMINED, "The model card could not be read.", findings)
-    present = [e for e in _ELEMENTS if Outcome.PASS in _outcomes(found, e)]
-    listed = Outcome.PASS in _outcomes(found, "datasets-listed")
-    section = Outcome.PASS in _outcomes(found, "training-data-section")
+    present = [e for e in _ELEMENTS if Outcome.PASS in found.get(e, _NONE)]
+    listed = Outcome.PASS in found.get("datasets-listed", _NONE)
+    section = Outcome.PASS in found.get("training-data-section", _NONE)
     if section and len(present) == len(_ELEMENTS) and listed:
         return _result(Status.MET, "The training data is described and the public datasets are listed.", findings)
     if present or listed or section:
@@ -167,14 +163,14 @@ def data_information(findings: list[Finding]) -> CriterionResult:
 def code(findings: list[Finding]) -> CriterionResult:
     """Met when training and data-processing code are linked and stated to be under an OSI-approved license."""
     found = _by_id(findings)
-    published = _outcomes(found, "code-published")
+    published = found.get("code-published", _NONE)
     if Outcome.UNKNOWN in published:
         return _result(Status.UNDETERMINED, "The model card could not be read.", findings)
     if Outcome.PASS not in published:
         return _result(Status.NOT_MET, "No code repository is linked.", findings)
-    training = Outcome.PASS in _outcomes(found, "training-code-published")
-    processing = Outcome.PASS in _outcomes(found, "data-processing-code-published")
-    licensed = Outcome.PASS in _outcomes(found, "code-license")
+    training = Outcome.PASS in found.get("training-code-published", _NONE)
+    processing = Outcome.PASS in found.get("data-processing-code-published", _NONE)
+    licensed = Outcome.PASS in found.get("code-license", _NONE)
     if training and processing and licensed:
         return _result(
             Status.MET,
@@ -242,9 +238,10 @@ def verdict(criteria: Criteria) -> tuple[Verdict, str]:
         elif terms is Status.NOT_MET:
             missing.append("the terms restrict use, so if weights are published the release is weights-available")
         return Verdict.UNDETERMINED, "; ".join(missing) + "."
-    if all(result.status is Status.MET for _, result in criteria.items()):
+    results = criteria.items()
+    if all(result.status is Status.MET for _, result in results):
         return Verdict.OPEN_SOURCE_AI, "Meets OSAID 1.0 as far as the published material shows."
-    short = [name.value.replace("_", " ") for name, result in criteria.items() if result.status is not Status.MET]
+    short = [name.value.replace("_", " ") for name, result in results if result.status is not Status.MET]
     return Verdict.OPEN_WEIGHTS, "Weights are under open terms, but " + " and ".join(
         short
     ) + " fall short of OSAID 1.0."

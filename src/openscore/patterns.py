@@ -188,7 +188,7 @@ _Part = tuple[re.Pattern[str], tuple[str, ...] | None, bool, tuple[str, ...] | N
 
 def _anchored_search(compiled: re.Pattern[str], text: str, hay: str, prefixes: tuple[str, ...]) -> re.Match[str] | None:
     """``compiled.search(text)`` for a pattern whose matches start with one of ``prefixes`` (found in ``hay``)."""
-    limit = max(MAX_ANCHORS, len(text) >> 6)
+    limit = len(text) >> 6 if len(text) > MAX_ANCHORS << 6 else MAX_ANCHORS
     if len(prefixes) == 1:
         prefix = prefixes[0]
         pos = hay.find(prefix)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..files import weight_format
 from ..findings import Criterion, Evidence, Finding, Outcome, quote
 from ..release import Release
@@ -31,13 +29,13 @@ def weights_published(release: Release) -> Finding:
             evidence=[Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12])))],
             remediation="Publish the trained parameters (e.g. model.safetensors) in the repository.",
         )
-    formats = Counter(weight_format(f) or "?" for f in weights)
+    formats = sorted({weight_format(f) or "?" for f in weights})
     shown = ", ".join(weights[:6]) + (f" and {len(weights) - 6} more" if len(weights) > 6 else "")
     return Finding(
         id="weights-published",
         criterion=C,
         outcome=Outcome.PASS,
-        message=f"{len(weights)} weight file(s) published ({', '.join(f'{k}' for k in sorted(formats))}).",
+        message=f"{len(weights)} weight file(s) published ({', '.join(formats)}).",
         evidence=[Evidence(kind="listing", location="file listing", quote=quote(shown))],
     )
 
