@@ -5,7 +5,13 @@ the least any tool reading cards must do. openscore does that and much more (sec
 a pydantic report), so the interesting figure is the ratio, and the absolute rate against the target of 3,000
 cards per second on one core.
 
-    python benchmarks/corpus_speed.py [--limit N]
+Each side makes ``--repeat`` passes over all the cards, the two sides taking turns so that both see the machine in
+the same state. openscore's caches are emptied before each of its passes (:func:`openscore.caches.clear_caches`),
+so every pass is a first pass over the corpus. The best pass of each side is reported, as ``timeit`` does: a
+slower pass measures the machine being busy elsewhere, not the code (on shared virtual machines, passes of the
+same code differ by 15% or more). The median pass is printed too.
+
+    python benchmarks/corpus_speed.py [--limit N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import statistics
 import sys
 import time
 from collections import Counter
@@ -20,12 +27,11 @@ from collections import Counter
 from _corpus import CORPUS, ROOT, cards
 
 import openscore
+from openscore.caches import clear_caches
 
 
 def _baseline(texts: list[str]) -> float:
     from huggingface_hub import ModelCard
-
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # one warning per card without metadata
 
     start = time.perf_counter()
     for text in texts:
@@ -35,6 +41,7 @@ def _baseline(texts: list[str]) -> float:
 
 
 def _openscore(texts: list[str]) -> tuple[float, Counter[str]]:
+    clear_caches()
     verdicts: Counter[str] = Counter()
     start = time.perf_counter()
     for text in texts:
@@ -45,24 +52,33 @@ def _openscore(texts: list[str]) -> tuple[float, Counter[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="grade only the first N cards")
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the cards for each side (best counts)")
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"corpus not found at {CORPUS}; set OPENSCORE_CORPUS", file=sys.stderr)
         return 1
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # one warning per card without metadata
     texts = [text for _, text in cards()]
     if args.limit:
         texts = texts[: args.limit]
     # Load the knowledge data files once, outside the timing: a card with a license, datasets and code links.
     warm_up = (ROOT / "examples" / "open-research-model" / "README.md").read_text(encoding="utf-8")
     openscore.grade_card(warm_up, files=["model.safetensors"])
-    base = _baseline(texts)
-    ours, verdicts = _openscore(texts)
     n = len(texts)
+    base: list[float] = []
+    ours: list[float] = []
+    verdicts: Counter[str] = Counter()
+    for _ in range(max(1, args.repeat)):
+        base.append(_baseline(texts))
+        seconds, verdicts = _openscore(texts)
+        ours.append(seconds)
     print(f"cards:                         {n}")
-    print(f"baseline ModelCard parse:      {n / base:8.0f} cards/s")
-    print(f"openscore grade_card:          {n / ours:8.0f} cards/s")
-    print(f"ratio openscore / baseline:    {base / ours:8.2f}x")
-    print(f"target 3,000 cards/s:          {'met' if n / ours >= 3000 else 'NOT met'}")
+    print(f"passes per side:               {len(ours)} (best, then median)")
+    print(f"baseline ModelCard parse:      {n / min(base):8.0f} cards/s   {n / statistics.median(base):8.0f}")
+    print(f"openscore grade_card:          {n / min(ours):8.0f} cards/s   {n / statistics.median(ours):8.0f}")
+    print(f"ratio openscore / baseline:    {min(base) / min(ours):8.2f}x")
+    print(f"target 3,000 cards/s:          {'met' if n / min(ours) >= 3000 else 'NOT met'} (best pass)")
+    print(f"all passes, openscore:         {', '.join(f'{n / s:.0f}' for s in ours)} cards/s")
     print("verdicts (every card listed as having model.safetensors):")
     for verdict, count in verdicts.most_common():
         print(f"  {verdict:<18} {count}")

@@ -14,7 +14,22 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .findings import Criterion, Evidence, Finding, LicenseRef, Outcome, Status
+from .findings import (
+    FAIL,
+    INFO,
+    MET,
+    NOT_MET,
+    PARTLY_MET,
+    PASS,
+    UNDETERMINED,
+    UNKNOWN,
+    Criterion,
+    Evidence,
+    Finding,
+    LicenseRef,
+    Outcome,
+    Status,
+)
 from .licenses import LicensePolicy
 
 #: Bump on any change to how findings become statuses or a verdict (semantic versioning).
@@ -86,19 +101,18 @@ class Criteria(BaseModel):
 
     def items(self) -> list[tuple[Criterion, CriterionResult]]:
         """The criteria in report order."""
-        return [
-            (Criterion.PARAMETERS, self.parameters),
-            (Criterion.DATA_INFORMATION, self.data_information),
-            (Criterion.CODE, self.code),
-            (Criterion.USAGE_TERMS, self.usage_terms),
-        ]
+        return list(zip(_CRITERIA, (self.parameters, self.data_information, self.code, self.usage_terms), strict=True))
 
 
 def _by_id(findings: Iterable[Finding]) -> dict[str, set[Outcome]]:
     """Each finding id with the outcomes its findings have."""
     out: dict[str, set[Outcome]] = {}
     for f in findings:
-        out.setdefault(f.id, set()).add(f.outcome)
+        seen = out.get(f.id)
+        if seen is None:
+            out[f.id] = {f.outcome}
+        else:
+            seen.add(f.outcome)
     return out
 
 
@@ -114,11 +128,11 @@ def _first(findings: list[Finding], *outcomes: Outcome) -> str | None:
 
 def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
     remedies: list[str] = []
-    for f in findings:
-        if f.remediation and f.outcome in (Outcome.FAIL, Outcome.UNKNOWN) and f.remediation not in remedies:
-            remedies.append(f.remediation)
-    if status is Status.MET:
-        remedies = []
+    if status is not MET:
+        for f in findings:
+            remedy = f.remediation
+            if remedy and (f.outcome is FAIL or f.outcome is UNKNOWN) and remedy not in remedies:
+                remedies.append(remedy)
     return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
 
 
@@ -126,13 +140,13 @@ def parameters(findings: list[Finding]) -> CriterionResult:
     """Met when weight files are published without a manual approval gate."""
     found = _by_id(findings)
     published = found.get("weights-published", _NONE)
-    if Outcome.FAIL in published:
-        return _result(Status.NOT_MET, "No weights are published.", findings)
-    if Outcome.PASS not in published:
-        return _result(Status.UNDETERMINED, "The file listing is unknown.", findings)
-    if Outcome.FAIL in found.get("weights-access-gated", _NONE):
-        return _result(Status.PARTLY_MET, "Weights are published behind a manual approval gate.", findings)
-    return _result(Status.MET, _first(findings, Outcome.PASS) or "Weights are published.", findings)
+    if FAIL in published:
+        return _result(NOT_MET, "No weights are published.", findings)
+    if PASS not in published:
+        return _result(UNDETERMINED, "The file listing is unknown.", findings)
+    if FAIL in found.get("weights-access-gated", _NONE):
+        return _result(PARTLY_MET, "Weights are published behind a manual approval gate.", findings)
+    return _result(MET, _first(findings, PASS) or "Weights are published.", findings)
 
 
 _ELEMENTS = ("data-provenance", "data-scope", "data-collection", "data-labelling", "data-processing")
@@ -142,13 +156,13 @@ def data_information(findings: list[Finding]) -> CriterionResult:
     """Met when the card describes all five aspects of the training data and lists the public data."""
     found = _by_id(findings)
     counted = [f for f in findings if f.id != "open-data"]
-    if counted and all(f.outcome is Outcome.UNKNOWN for f in counted):
-        return _result(Status.UNDETERMINED, "The model card could not be read.", findings)
-    present = [e for e in _ELEMENTS if Outcome.PASS in found.get(e, _NONE)]
-    listed = Outcome.PASS in found.get("datasets-listed", _NONE)
-    section = Outcome.PASS in found.get("training-data-section", _NONE)
+    if counted and all(f.outcome is UNKNOWN for f in counted):
+        return _result(UNDETERMINED, "The model card could not be read.", findings)
+    present = [e for e in _ELEMENTS if PASS in found.get(e, _NONE)]
+    listed = PASS in found.get("datasets-listed", _NONE)
+    section = PASS in found.get("training-data-section", _NONE)
     if section and len(present) == len(_ELEMENTS) and listed:
-        return _result(Status.MET, "The training data is described and the public datasets are listed.", findings)
+        return _result(MET, "The training data is described and the public datasets are listed.", findings)
     if present or listed or section:
         missing = [e.removeprefix("data-") for e in _ELEMENTS if e not in present]
         parts = []
@@ -156,24 +170,24 @@ def data_information(findings: list[Finding]) -> CriterionResult:
             parts.append("no description of " + ", ".join(missing))
         if not listed:
             parts.append("no datasets listed")
-        return _result(Status.PARTLY_MET, "Partial data information: " + "; ".join(parts) + ".", findings)
-    return _result(Status.NOT_MET, "The card says nothing useful about its training data.", findings)
+        return _result(PARTLY_MET, "Partial data information: " + "; ".join(parts) + ".", findings)
+    return _result(NOT_MET, "The card says nothing useful about its training data.", findings)
 
 
 def code(findings: list[Finding]) -> CriterionResult:
     """Met when training and data-processing code are linked and stated to be under an OSI-approved license."""
     found = _by_id(findings)
     published = found.get("code-published", _NONE)
-    if Outcome.UNKNOWN in published:
-        return _result(Status.UNDETERMINED, "The model card could not be read.", findings)
-    if Outcome.PASS not in published:
-        return _result(Status.NOT_MET, "No code repository is linked.", findings)
-    training = Outcome.PASS in found.get("training-code-published", _NONE)
-    processing = Outcome.PASS in found.get("data-processing-code-published", _NONE)
-    licensed = Outcome.PASS in found.get("code-license", _NONE)
+    if UNKNOWN in published:
+        return _result(UNDETERMINED, "The model card could not be read.", findings)
+    if PASS not in published:
+        return _result(NOT_MET, "No code repository is linked.", findings)
+    training = PASS in found.get("training-code-published", _NONE)
+    processing = PASS in found.get("data-processing-code-published", _NONE)
+    licensed = PASS in found.get("code-license", _NONE)
     if training and processing and licensed:
         return _result(
-            Status.MET,
+            MET,
             "Training and data-processing code are published under an OSI-approved license.",
             findings,
         )
@@ -184,20 +198,20 @@ def code(findings: list[Finding]) -> CriterionResult:
         gaps.append("no data-processing code")
     if not licensed:
         gaps.append("no OSI-approved code license stated")
-    return _result(Status.PARTLY_MET, "Some code is linked, but " + ", ".join(gaps) + ".", findings)
+    return _result(PARTLY_MET, "Some code is linked, but " + ", ".join(gaps) + ".", findings)
 
 
 def usage_terms(findings: list[Finding]) -> CriterionResult:
     """Met when the terms let anyone use, study, modify and share for any purpose; undetermined when unknown."""
-    failed = [f for f in findings if f.outcome is Outcome.FAIL]
+    failed = [f for f in findings if f.outcome is FAIL]
     if failed:
-        return _result(Status.NOT_MET, failed[0].message, findings)
-    passed = [f for f in findings if f.outcome is Outcome.PASS and f.id in ("license-declared", "license-file")]
+        return _result(NOT_MET, failed[0].message, findings)
+    passed = [f for f in findings if f.outcome is PASS and f.id in ("license-declared", "license-file")]
     if passed:
-        return _result(Status.MET, passed[0].message, findings)
+        return _result(MET, passed[0].message, findings)
     return _result(
-        Status.UNDETERMINED,
-        "The terms are unknown: " + "; ".join(f.message for f in findings if f.outcome is Outcome.UNKNOWN),
+        UNDETERMINED,
+        "The terms are unknown: " + "; ".join(f.message for f in findings if f.outcome is UNKNOWN),
         findings,
     )
 
@@ -210,11 +224,12 @@ def evaluate(findings: list[Finding]) -> Criteria:
     groups: dict[Criterion, list[Finding]] = {c: [] for c in _CRITERIA}
     for f in findings:
         groups[f.criterion].append(f)
+    own_parameters, own_data, own_code, own_terms = groups.values()  # in _CRITERIA order
     return Criteria(
-        parameters=parameters(groups[Criterion.PARAMETERS]),
-        data_information=data_information(groups[Criterion.DATA_INFORMATION]),
-        code=code(groups[Criterion.CODE]),
-        usage_terms=usage_terms(groups[Criterion.USAGE_TERMS]),
+        parameters=parameters(own_parameters),
+        data_information=data_information(own_data),
+        code=code(own_code),
+        usage_terms=usage_terms(own_terms),
     )
 
 
@@ -222,26 +237,26 @@ def verdict(criteria: Criteria) -> tuple[Verdict, str]:
     """The verdict (first matching rule wins) and a one-line reason."""
     params = criteria.parameters.status
     terms = criteria.usage_terms.status
-    if params is Status.NOT_MET:
+    if params is NOT_MET:
         return Verdict.CLOSED, "No weights are published."
-    if terms is Status.NOT_MET and params in (Status.MET, Status.PARTLY_MET):
+    if terms is NOT_MET and params in (MET, PARTLY_MET):
         return (
             Verdict.WEIGHTS_AVAILABLE,
             f"Weights can be downloaded, but the terms restrict them: {criteria.usage_terms.summary}",
         )
-    if params is Status.UNDETERMINED or terms is Status.UNDETERMINED:
+    if params is UNDETERMINED or terms is UNDETERMINED:
         missing = []
-        if params is Status.UNDETERMINED:
+        if params is UNDETERMINED:
             missing.append("the file listing is unknown, so published weights cannot be checked")
-        if terms is Status.UNDETERMINED:
+        if terms is UNDETERMINED:
             missing.append(criteria.usage_terms.summary.rstrip("."))
-        elif terms is Status.NOT_MET:
+        elif terms is NOT_MET:
             missing.append("the terms restrict use, so if weights are published the release is weights-available")
         return Verdict.UNDETERMINED, "; ".join(missing) + "."
     results = criteria.items()
-    if all(result.status is Status.MET for _, result in results):
+    if all(result.status is MET for _, result in results):
         return Verdict.OPEN_SOURCE_AI, "Meets OSAID 1.0 as far as the published material shows."
-    short = [name.value.replace("_", " ") for name, result in results if result.status is not Status.MET]
+    short = [name.replace("_", " ") for name, result in results if result.status is not MET]
     return Verdict.OPEN_WEIGHTS, "Weights are under open terms, but " + " and ".join(
         short
     ) + " fall short of OSAID 1.0."
@@ -251,14 +266,14 @@ def open_data(criteria: Criteria) -> tuple[bool, str]:
     """True when every listed training dataset is itself open ("Open Source AI with Open Data")."""
     for f in criteria.data_information.findings:
         if f.id == "open-data":
-            return f.outcome is Outcome.PASS, f.message
+            return f.outcome is PASS, f.message
     return False, "No training datasets are listed."
 
 
 # --------------------------------------------------------------------------------------------- lineage
 
 #: How good a status is, for combining a release's criteria with its bases' ("best of" and "worst of").
-_RANK = {Status.NOT_MET: 0, Status.UNDETERMINED: 1, Status.PARTLY_MET: 2, Status.MET: 3}
+_RANK = {NOT_MET: 0, UNDETERMINED: 1, PARTLY_MET: 2, MET: 3}
 #: Relations whose releases inherit their base's data information and code (they train nothing of their own
 #: on new data, or their card points at the base for it).
 INHERITING_RELATIONS = frozenset({"quantized", "adapter"})
@@ -309,7 +324,7 @@ def _licenses_text(base: Base) -> str:
 
 def _with(result: CriterionResult, status: Status, summary: str, extra: list[Finding]) -> CriterionResult:
     findings = [*result.findings, *extra]
-    remedies = [] if status is Status.MET else result.remediation
+    remedies = [] if status is MET else result.remediation
     return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
 
 
@@ -334,13 +349,13 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
                 _lineage_finding(
                     "base-model-unreadable",
                     Criterion.USAGE_TERMS,
-                    Outcome.UNKNOWN,
+                    UNKNOWN,
                     f"Base model {base.repo_id} could not be graded ({base.note}); graded from its own material.",
                     base,
                 )
             )
-        elif base.criteria.usage_terms.status is Status.NOT_MET:
-            drift = usage.status is Status.MET
+        elif base.criteria.usage_terms.status is NOT_MET:
+            drift = usage.status is MET
             own_restrictive = any(lic.policy in _RESTRICTIVE_POLICIES for lic in base.licenses)
             terms = (
                 f"is under {_licenses_text(base)}"
@@ -351,7 +366,7 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
                 Finding(
                     id="license-drift" if drift else "base-terms-restrict",
                     criterion=Criterion.USAGE_TERMS,
-                    outcome=Outcome.FAIL,
+                    outcome=FAIL,
                     message=(
                         f"Base model {base.repo_id} {terms}; this {relation} of it stays bound by those terms"
                         + (", whatever license the derivative declares." if drift else ".")
@@ -373,11 +388,11 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
                 continue  # the release's own status stands
             slug = name.replace("_", "-")
             if inherit:
-                fid, outcome = f"{slug}-inherited", Outcome.INFO
+                fid, outcome = f"{slug}-inherited", INFO
                 message = f"This {relation} release inherits this from its base {base_ids}: {worst.summary}"
                 summary = f"Inherited from base {base_ids}: {worst.summary}"
             else:
-                fid, outcome = f"base-{slug}", Outcome.FAIL
+                fid, outcome = f"base-{slug}", FAIL
                 message = f"The base {base_ids} falls short here ({worst.status.value}): {worst.summary}"
                 summary = f"Limited by base {base_ids}: {worst.summary}"
             note = _lineage_finding(fid, Criterion(name), outcome, message, graded[0])

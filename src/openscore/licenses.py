@@ -63,6 +63,7 @@ class LicensePolicy(enum.StrEnum):
 
 
 _RANK: dict[LicensePolicy, int] = {policy: rank for rank, policy in enumerate(LicensePolicy)}
+_OPEN_POLICIES = frozenset({LicensePolicy.OSI_APPROVED, LicensePolicy.OPEN_CONTENT})
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class LicenseInfo:
     @property
     def is_open(self) -> bool:
         """Whether the terms grant the OSAID freedoms (OSI-approved or open content)."""
-        return self.policy in (LicensePolicy.OSI_APPROVED, LicensePolicy.OPEN_CONTENT)
+        return self.policy in _OPEN_POLICIES
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..card import ParsedCard, Section
 from ..cardrules import code_license_ids, code_repository, code_roles
-from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
 
@@ -98,7 +98,7 @@ def probe(release: Release) -> list[Finding]:
             Finding(
                 id="code-published",
                 criterion=C,
-                outcome=Outcome.UNKNOWN,
+                outcome=UNKNOWN,
                 message="The model card could not be read, so links to code cannot be checked.",
             )
         ]
@@ -108,7 +108,7 @@ def probe(release: Release) -> list[Finding]:
             Finding(
                 id="code-published",
                 criterion=C,
-                outcome=Outcome.FAIL,
+                outcome=FAIL,
                 message="The card links no code repository.",
                 remediation="Link the repositories holding the training and data-processing code, with their license.",
             )
@@ -132,7 +132,7 @@ def probe(release: Release) -> list[Finding]:
         Finding(
             id="code-published",
             criterion=C,
-            outcome=Outcome.PASS,
+            outcome=PASS,
             message=f"{len(links)} code repositor{'y' if len(links) == 1 else 'ies'} linked: "
             + ", ".join(f"{link.repo} ({', '.join(link.roles) or 'role not stated'})" for link in links[:6]),
             evidence=[ev(link) for link in links[:10]],
@@ -144,7 +144,7 @@ def probe(release: Release) -> list[Finding]:
             Finding(
                 id=f"{role}-code-published",
                 criterion=C,
-                outcome=Outcome.PASS if with_role else Outcome.FAIL,
+                outcome=PASS if with_role else FAIL,
                 message=(
                     f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}."
                     if with_role
@@ -165,7 +165,7 @@ def probe(release: Release) -> list[Finding]:
                 Finding(
                     id="code-license-lookup",
                     criterion=C,
-                    outcome=Outcome.INFO,
+                    outcome=INFO,
                     message=(
                         f"{looked_up.source} reports {looked_up.spdx} for {link.repo} "
                         f"({'OSI-approved' if info and info.osi_approved else 'not OSI-approved or unknown'}; "
@@ -188,7 +188,7 @@ def probe(release: Release) -> list[Finding]:
             Finding(
                 id="code-license",
                 criterion=C,
-                outcome=Outcome.UNKNOWN,
+                outcome=UNKNOWN,
                 message="The card does not state the license of the linked code.",
                 remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) "
                 "next to the link.",
@@ -200,7 +200,7 @@ def probe(release: Release) -> list[Finding]:
             Finding(
                 id="code-license",
                 criterion=C,
-                outcome=Outcome.PASS if osi else Outcome.FAIL,
+                outcome=PASS if osi else FAIL,
                 message=(
                     f"The card states an OSI-approved code license: {', '.join(dict.fromkeys(osi))}."
                     if osi

@@ -11,7 +11,7 @@ from ..cardrules import (
     is_data_heading,
     rules,
 )
-from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..licenses import classify
 from ..release import Release
 
@@ -38,7 +38,7 @@ def _unreadable_card(release: Release, finding_id: str) -> Finding:
     return Finding(
         id=finding_id,
         criterion=C,
-        outcome=Outcome.UNKNOWN,
+        outcome=UNKNOWN,
         message="The model card could not be read, so its data description cannot be checked.",
         evidence=[Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None)],
     )
@@ -59,7 +59,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
             Finding(
                 id="training-data-section",
                 criterion=C,
-                outcome=Outcome.FAIL,
+                outcome=FAIL,
                 message="The card has no section about its training data.",
                 remediation="Add a 'Training Data' section: where the data came from, what it contains, how it was "
                 "selected, labelled and filtered.",
@@ -82,7 +82,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
         Finding(
             id="training-data-section",
             criterion=C,
-            outcome=Outcome.FAIL if brief else Outcome.PASS,
+            outcome=FAIL if brief else PASS,
             message=(
                 f"The training-data sections hold only {words} words, too little to describe the data."
                 if brief
@@ -120,7 +120,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
                 Finding(
                     id=f"data-{key}",
                     criterion=C,
-                    outcome=Outcome.PASS,
+                    outcome=PASS,
                     message=f"The card describes {title}.",
                     evidence=[Evidence(kind="card", location=s.heading, lines=(line_no, line_no), quote=quote(line))],
                 )
@@ -130,7 +130,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
                 Finding(
                     id=f"data-{key}",
                     criterion=C,
-                    outcome=Outcome.FAIL,
+                    outcome=FAIL,
                     message=f"The card does not describe {title}.",
                     remediation=None if brief else remedy,
                 )
@@ -200,7 +200,7 @@ def datasets_listed(release: Release, sections: list[Section] | None = None, lis
         return Finding(
             id="datasets-listed",
             criterion=C,
-            outcome=Outcome.PASS,
+            outcome=PASS,
             message="Training data is listed: " + "; ".join(parts) + ".",
             evidence=evidence + external,
         )
@@ -209,7 +209,7 @@ def datasets_listed(release: Release, sections: list[Section] | None = None, lis
     return Finding(
         id="datasets-listed",
         criterion=C,
-        outcome=Outcome.FAIL,
+        outcome=FAIL,
         message="No training dataset is listed (no `datasets:` metadata, no dataset links).",
         remediation="List the training datasets in the `datasets:` metadata and link where to obtain each.",
     )
@@ -219,7 +219,7 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
     """``open-data``: every listed training dataset is itself openly licensed and downloadable."""
     ids, _ = listed_datasets(release) if listed is None else listed
     if not ids:
-        return Finding(id="open-data", criterion=C, outcome=Outcome.FAIL, message="No training datasets are listed.")
+        return Finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
     evidence: list[Evidence] = []
     closed: list[str] = []
     unknown: list[str] = []
@@ -243,7 +243,7 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
         return Finding(
             id="open-data",
             criterion=C,
-            outcome=Outcome.FAIL,
+            outcome=FAIL,
             message=f"Not every training dataset is open: {', '.join(closed[:6])}.",
             evidence=evidence,
         )
@@ -251,14 +251,14 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
         return Finding(
             id="open-data",
             criterion=C,
-            outcome=Outcome.UNKNOWN,
+            outcome=UNKNOWN,
             message=f"The terms of {len(unknown)} dataset(s) were not looked up: {', '.join(unknown[:6])}.",
             evidence=evidence,
         )
     return Finding(
         id="open-data",
         criterion=C,
-        outcome=Outcome.PASS,
+        outcome=PASS,
         message="Every listed training dataset is openly licensed and freely downloadable.",
         evidence=evidence,
     )
@@ -301,7 +301,7 @@ def dataset_classes(
     return Finding(
         id="dataset-classes",
         criterion=C,
-        outcome=Outcome.INFO,
+        outcome=INFO,
         message="Training data by OSAID data class: " + "; ".join(classes[:12]) + ".",
         evidence=evidence,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..files import weight_format
-from ..findings import Criterion, Evidence, Finding, Outcome, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..release import Release
 
 C = Criterion.PARAMETERS
@@ -15,7 +15,7 @@ def weights_published(release: Release) -> Finding:
         return Finding(
             id="weights-published",
             criterion=C,
-            outcome=Outcome.UNKNOWN,
+            outcome=UNKNOWN,
             message="No file listing was available, so published weights cannot be checked.",
             remediation="Grade the repository itself (Hub id or folder) rather than its card alone.",
         )
@@ -24,7 +24,7 @@ def weights_published(release: Release) -> Finding:
         return Finding(
             id="weights-published",
             criterion=C,
-            outcome=Outcome.FAIL,
+            outcome=FAIL,
             message=f"None of the {len(release.files)} files in the release holds model weights.",
             evidence=[Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12])))],
             remediation="Publish the trained parameters (e.g. model.safetensors) in the repository.",
@@ -34,7 +34,7 @@ def weights_published(release: Release) -> Finding:
     return Finding(
         id="weights-published",
         criterion=C,
-        outcome=Outcome.PASS,
+        outcome=PASS,
         message=f"{len(weights)} weight file(s) published ({', '.join(formats)}).",
         evidence=[Evidence(kind="listing", location="file listing", quote=quote(shown))],
     )
@@ -49,7 +49,7 @@ def weights_access(release: Release) -> Finding | None:
         return Finding(
             id="weights-access-gated",
             criterion=C,
-            outcome=Outcome.FAIL,
+            outcome=FAIL,
             message="Downloads wait for the publisher's manual approval of each request.",
             evidence=ev,
             remediation="Let anyone download the weights without asking permission (remove the manual gate).",
@@ -57,7 +57,7 @@ def weights_access(release: Release) -> Finding | None:
     return Finding(
         id="weights-access-gated",
         criterion=C,
-        outcome=Outcome.INFO,
+        outcome=INFO,
         message="Downloads need a Hub account and a click-through; access is granted automatically.",
         evidence=ev,
     )
@@ -72,7 +72,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
         return Finding(
             id="intermediate-checkpoints",
             criterion=C,
-            outcome=Outcome.INFO,
+            outcome=INFO,
             message=f"{len(others)} branch(es) beside main publish intermediate checkpoints: {names}.",
             evidence=[Evidence(kind="hub", location="branches", quote=quote(names))],
         )
@@ -81,7 +81,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
         return Finding(
             id="intermediate-checkpoints",
             criterion=C,
-            outcome=Outcome.INFO,
+            outcome=INFO,
             message="The card mentions intermediate checkpoints"
             + ("; the repository has no other branch." if checked else " (branches not checked)."),
             evidence=[Evidence(kind="card", location="README.md", quote=quote(mention))],

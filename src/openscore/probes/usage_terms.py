@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..cardrules import gate_terms
 from ..files import is_use_policy_file
-from ..findings import Criterion, Evidence, Finding, LicenseRef, Outcome, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, LicenseRef, Outcome, quote
 from ..licenses import LicenseInfo, LicensePolicy, classify, identify_text, lookup_name
 from ..release import Release
 
@@ -36,10 +36,10 @@ _REMEDY = {
 
 def _outcome(info: LicenseInfo) -> Outcome:
     if info.policy in RESTRICTIVE:
-        return Outcome.FAIL
+        return FAIL
     if info.is_open:
-        return Outcome.PASS
-    return Outcome.UNKNOWN
+        return PASS
+    return UNKNOWN
 
 
 def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
@@ -62,7 +62,7 @@ def declared_license(release: Release) -> list[Finding]:
             Finding(
                 id="license-declared",
                 criterion=C,
-                outcome=Outcome.UNKNOWN,
+                outcome=UNKNOWN,
                 message="No license is declared in the metadata.",
                 remediation=_REMEDY[LicensePolicy.UNKNOWN],
             )
@@ -82,7 +82,7 @@ def declared_license(release: Release) -> list[Finding]:
                     Finding(
                         id="license-declared",
                         criterion=C,
-                        outcome=Outcome.UNKNOWN,
+                        outcome=UNKNOWN,
                         message="The license is 'other'"
                         + (f" ({quote(name, 120)})" if name else "")
                         + ": its terms are not a license openscore knows; the LICENSE file decides.",
@@ -99,10 +99,10 @@ def declared_license(release: Release) -> list[Finding]:
                 id="license-declared",
                 criterion=C,
                 outcome=outcome,
-                message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy.value}: "
+                message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy}: "
                 f"{info.reason}",
                 evidence=ev,
-                remediation=_REMEDY.get(info.policy) if outcome is not Outcome.PASS else None,
+                remediation=_REMEDY.get(info.policy) if outcome is not PASS else None,
                 license=LicenseRef.from_info(info),
             )
         )
@@ -118,7 +118,7 @@ def license_files(release: Release) -> list[Finding]:
                 Finding(
                     id="acceptable-use-policy",
                     criterion=C,
-                    outcome=Outcome.FAIL,
+                    outcome=FAIL,
                     message=f"{tf.path} sets an acceptable-use policy: some uses are prohibited.",
                     evidence=[
                         Evidence(
@@ -136,7 +136,7 @@ def license_files(release: Release) -> list[Finding]:
                 Finding(
                     id="license-file",
                     criterion=C,
-                    outcome=Outcome.UNKNOWN,
+                    outcome=UNKNOWN,
                     message=f"{tf.path} is present but {tf.problem or 'could not be read'}.",
                     evidence=[Evidence(kind="file", location=tf.path)],
                 )
@@ -151,7 +151,7 @@ def license_files(release: Release) -> list[Finding]:
                 Finding(
                     id="license-file",
                     criterion=C,
-                    outcome=Outcome.UNKNOWN,
+                    outcome=UNKNOWN,
                     message=f"{tf.path} does not match any license openscore recognises.",
                     evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
                 )
@@ -163,9 +163,9 @@ def license_files(release: Release) -> list[Finding]:
                 id="license-file",
                 criterion=C,
                 outcome=outcome,
-                message=f"{tf.path} is the {info.name} ({info.policy.value}).",
+                message=f"{tf.path} is the {info.name} ({info.policy}).",
                 evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
-                remediation=_REMEDY.get(info.policy) if outcome is Outcome.FAIL else None,
+                remediation=_REMEDY.get(info.policy) if outcome is FAIL else None,
                 license=LicenseRef.from_info(info),
             )
         )
@@ -194,7 +194,7 @@ def access_terms(release: Release) -> Finding | None:
         return Finding(
             id="access-terms",
             criterion=C,
-            outcome=Outcome.FAIL,
+            outcome=FAIL,
             message="Access needs the publisher's permission (manual approval gate).",
             evidence=evidence,
             remediation="Remove the manual approval gate: OSAID 1.0 requires use without having to ask for permission.",
@@ -203,7 +203,7 @@ def access_terms(release: Release) -> Finding | None:
         return Finding(
             id="access-terms",
             criterion=C,
-            outcome=Outcome.FAIL,
+            outcome=FAIL,
             message="Access is conditional on accepting terms in the gate form.",
             evidence=evidence,
             remediation="Drop the agreement from the gate (or the gate itself); put any terms in an open license.",
@@ -212,7 +212,7 @@ def access_terms(release: Release) -> Finding | None:
         return Finding(
             id="access-terms",
             criterion=C,
-            outcome=Outcome.INFO,
+            outcome=INFO,
             message="A click-through gate collects contact details; access is automatic and imposes no terms.",
             evidence=[Evidence(kind="hub", location="gated", quote=release.gated)],
         )

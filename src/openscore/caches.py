@@ -1,0 +1,28 @@
+"""The bounded per-process caches of grading, and a way to empty them.
+
+Cards made from one template repeat their front matter, headings and paragraphs, so grading keeps the answers for
+recent ones (each a pure function of its text, each bounded; see the modules below). Emptying them changes no
+result, only speed: benchmarks empty them before each timed pass, so that every pass is a first pass. The knowledge
+data (licenses, card rules, file patterns) is loaded once and is not a cache in this sense.
+"""
+
+from __future__ import annotations
+
+from . import card, cardrules, files, findings, frontmatter
+
+
+def clear_caches() -> None:
+    """Empty every bounded cache grading keeps (results do not change, only the time of the next grades)."""
+    for cached in (
+        card._cached_front_matter_metadata,
+        cardrules.is_data_heading,
+        cardrules._code_roles,
+        cardrules._code_license_ids,
+        cardrules._cached_element_offsets,
+        cardrules._cached_data_class_statement,
+        files.weight_format,
+    ):
+        cached.cache_clear()
+    frontmatter._line_cache.clear()
+    frontmatter._plain_cache.clear()
+    findings._license_refs.clear()
