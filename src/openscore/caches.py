@@ -16,6 +16,8 @@ def clear_caches() -> None:
     for cached in (
         card._cached_front_matter_metadata,
         cardrules.is_data_heading,
+        cardrules.dataset_id_from_url,
+        cardrules.code_repository,
         cardrules._code_roles,
         cardrules._code_license_ids,
         cardrules._cached_element_offsets,

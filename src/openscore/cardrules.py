@@ -90,12 +90,14 @@ def is_data_heading(heading: str) -> bool:
     return r.data_headings.matches(heading, folded) and not r.data_heading_excludes.matches(heading, folded)
 
 
+@lru_cache(maxsize=4096)  # links repeat across cards (badges, the library's repository, common datasets)
 def dataset_id_from_url(url: str) -> str | None:
     """The Hub dataset id a URL points at, or None."""
     m = rules().dataset_link.match(url)
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=4096)
 def code_repository(url: str) -> str | None:
     """``host/owner/name`` for a link to a code repository, or None."""
     r = rules()
