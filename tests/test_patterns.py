@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openscore.cardrules import _load
-from openscore.patterns import MAX_ANCHORS, PatternGroup, fold, prefix_literals, required_literals
+from openscore.patterns import MAX_ANCHORS, PatternGroup, _merge_prefixes, fold, prefix_literals, required_literals
 
 PROPERTY = settings.get_profile("openscore-fuzz")  # registered in conftest.py
 
@@ -178,6 +178,14 @@ def test_prefix_literals() -> None:
     assert prefix_literals(r"ab(?:c|)d", 0) == {"ab"}  # a branch that may be empty adds nothing
     assert prefix_literals(r"x(?:a|b+)", 0) == {"x"}  # nor one without a literal start
     assert prefix_literals(r"\d+ tokens", 0) is None
+
+
+def test_merged_prefixes_cover_every_prefix() -> None:
+    """Each prefix starts with one of the merged ones, so no match start is lost."""
+    prefixes = ["selected", "selection", "sampled", "we used", "we collected", "cur", "curated", "ab", "abc", "x"]
+    merged = _merge_prefixes(prefixes)
+    assert merged == ("ab", "cur", "sampled", "select", "we collected", "we used", "x")
+    assert all(any(p.startswith(m) for m in merged) for p in prefixes)
 
 
 def test_long_texts_allow_more_anchors_before_the_ordinary_search() -> None:

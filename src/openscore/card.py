@@ -554,7 +554,7 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
             for text, url in _MD_LINK.findall(line):
                 seen.add(url)
                 links.append(Link(url, _clean_heading(text), number))
-        if "=" in line:
+        if "=" in line and "href" in line.lower():  # no other character is "h", "r", "e" or "f" to re.IGNORECASE
             for url in _HREF.findall(line):
                 if url not in seen:
                     seen.add(url)

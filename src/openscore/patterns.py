@@ -217,6 +217,29 @@ def _anchored_search(compiled: re.Pattern[str], text: str, hay: str, prefixes: t
     return None
 
 
+#: Prefixes that share their first _MERGED_PREFIX characters are looked for as their common start: one scan of the
+#: text instead of several ("selected", "selection": "select"); a match still needs the whole pattern.
+_MERGED_PREFIX = 4
+
+
+def _merge_prefixes(prefixes: Iterable[str]) -> tuple[str, ...]:
+    """``prefixes``, sorted, those sharing a start of _MERGED_PREFIX characters or more replaced by that start, and
+    those that start with another one dropped."""
+    merged: list[str] = []
+    for prefix in sorted(prefixes):
+        if merged and prefix.startswith(merged[-1]):  # found wherever the shorter one is found
+            continue
+        if merged and len(prefix) >= _MERGED_PREFIX and prefix[:_MERGED_PREFIX] == merged[-1][:_MERGED_PREFIX]:
+            last = merged[-1]
+            common = _MERGED_PREFIX
+            while common < min(len(last), len(prefix)) and last[common] == prefix[common]:
+                common += 1
+            merged[-1] = last[:common]
+        else:
+            merged.append(prefix)
+    return tuple(merged)
+
+
 def _part_search(part: _Part, text: str, folded: str) -> re.Match[str] | None:
     """The part's leftmost match in ``text`` (``folded``: its :func:`fold`); None at once without its literals."""
     compiled, lits, ignorecase, prefixes = part
@@ -267,7 +290,7 @@ class PatternGroup:
                     compiled,
                     tuple(sorted(lits, key=len, reverse=True)) if lits else None,
                     bool(compiled.flags & re.IGNORECASE),
-                    tuple(sorted(prefixes)) if prefixes else None,
+                    _merge_prefixes(prefixes) if prefixes else None,
                 )
             )
             sources.append(source)
