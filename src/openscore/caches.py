@@ -23,8 +23,8 @@ def clear_caches() -> None:
         cardrules._cached_element_offsets,
         cardrules._cached_data_class_statement,
         files.weight_format,
+        findings._license_ref,
     ):
         cached.cache_clear()
     frontmatter._line_cache.clear()
     frontmatter._plain_cache.clear()
-    findings._license_refs.clear()

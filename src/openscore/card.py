@@ -315,7 +315,7 @@ class ParsedCard:
     problems: list[str] = field(default_factory=list)
     #: The body (see :attr:`body_text`), when the parser has it already.
     body: str | None = field(default=None, repr=False, compare=False)
-    _section_texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
+    _section_texts: dict[tuple[int, int], str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def line_text(self, start: int, end: int) -> str:
         """The text of lines ``start``..``end`` (1-based, inclusive)."""

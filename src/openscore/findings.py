@@ -8,6 +8,7 @@ documented in docs/findings.md.
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,25 +93,23 @@ class LicenseRef(BaseModel):
     @classmethod
     def from_info(cls, info: LicenseInfo) -> LicenseRef:
         """Build from a :class:`~openscore.licenses.LicenseInfo` (the same immutable object for equal infos)."""
-        found = _license_refs.get(info)
-        if found is None or type(found) is not cls:
-            found = cls(
-                key=info.key,
-                name=info.name,
-                spdx=info.spdx,
-                policy=info.policy,
-                osi_approved=info.osi_approved,
-                reason=info.reason,
-            )
-            if len(_license_refs) >= _MAX_LICENSE_REFS:
-                _license_refs.clear()
-            _license_refs[info] = found
-        return found
+        return _license_ref(info) if cls is LicenseRef else cls._build(info)
+
+    @classmethod
+    def _build(cls, info: LicenseInfo) -> LicenseRef:
+        return cls(
+            key=info.key,
+            name=info.name,
+            spdx=info.spdx,
+            policy=info.policy,
+            osi_approved=info.osi_approved,
+            reason=info.reason,
+        )
 
 
-#: LicenseRefs already built, by the info they were built from (a handful of licenses make up most cards).
-_license_refs: dict[LicenseInfo, LicenseRef] = {}
-_MAX_LICENSE_REFS = 1024
+@lru_cache(maxsize=1024)  # a handful of licenses make up most cards
+def _license_ref(info: LicenseInfo) -> LicenseRef:
+    return LicenseRef._build(info)
 
 
 class Finding(BaseModel):

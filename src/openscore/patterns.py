@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _sre_c: Any
@@ -59,6 +59,17 @@ def _best(candidates: list[Literals]) -> Literals | None:
     return max(candidates, key=lambda lits: (min(len(s) for s in lits), -len(lits)))
 
 
+def _branch_union(branches: Any, derive: Callable[[Any, bool], Literals | None], ignorecase: bool) -> Literals | None:
+    """The literals ``derive`` gives each branch of an alternation, together; None when a branch has none."""
+    union: set[str] = set()
+    for branch in branches:
+        lits = derive(branch, ignorecase)
+        if lits is None:
+            return None
+        union |= lits
+    return frozenset(union) or None
+
+
 def _required(items: Any, ignorecase: bool) -> Literals | None:
     """Literals of which every match of the parsed sequence ``items`` contains one (None when unknown)."""
     c = _sre_c
@@ -91,14 +102,7 @@ def _required(items: Any, ignorecase: bool) -> Literals | None:
             if low >= 1:
                 found = _required(body, ignorecase)
         elif op is c.BRANCH:
-            union: set[str] = set()
-            for branch in av[1]:
-                lits = _required(branch, ignorecase)
-                if lits is None:
-                    union.clear()
-                    break
-                union |= lits
-            found = frozenset(union) if union else None
+            found = _branch_union(av[1], _required, ignorecase)
         if found:
             candidates.append(found)
     close_run()
@@ -127,14 +131,9 @@ def _prefix(items: Any, ignorecase: bool) -> Literals | None:
         if op is c.SUBPATTERN and not av[1] and not av[2]:
             rest = _prefix(av[3], ignorecase)
         elif op is c.BRANCH:  # the parser factors a common start out of the branches: "m(?:pl|ozilla)"
-            union: set[str] = set()
-            for branch in av[1]:
-                lits = _prefix(branch, ignorecase)
-                if lits is None:
-                    union.clear()
-                    break
-                union |= lits
-            rest = frozenset(union) if union and len(union) <= _MAX_PREFIXES else None
+            rest = _branch_union(av[1], _prefix, ignorecase)
+            if rest is not None and len(rest) > _MAX_PREFIXES:
+                rest = None
     if rest is not None:
         return frozenset(head + tail for tail in rest)
     return frozenset({head}) if head else None
