@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -124,3 +124,29 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     remediation: str | None = Field(default=None, description="What the publisher could do, when it fails.")
     license: LicenseRef | None = Field(default=None, description="The license this finding is about, if any.")
+
+
+class _ReadOnlyList(list[Evidence]):
+    """The empty evidence list of a shared finding (see :func:`shared_finding`): it refuses every change."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("this finding is shared between reports: its evidence list cannot be changed")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+
+def shared_finding(**fields: Any) -> Finding:
+    """A finding that says the same for every release that gets it ("The card links no code repository."), built once
+    and shared by the reports that make it: building a pydantic model costs more than the rest of most probes.
+
+    Findings are frozen; the shared one's ``evidence`` is an empty list that refuses changes, so that no report can
+    change what another one holds. Shared findings carry no evidence.
+    """
+    finding = Finding(**fields)
+    if finding.evidence:
+        raise ValueError("a shared finding carries no evidence")
+    finding.__dict__["evidence"] = _ReadOnlyList()
+    return finding

@@ -263,7 +263,7 @@ class PatternGroup:
         labels: optionally, a label for each pattern, for :meth:`labels_matching`.
     """
 
-    __slots__ = ("_label_order", "_labels", "_parts", "patterns")
+    __slots__ = ("_always", "_label_order", "_labels", "_parts", "_screen_folded", "_screen_text", "patterns")
 
     def __init__(
         self, patterns: Iterable[str | tuple[str, int]], flags: int = 0, labels: Iterable[str] | None = None
@@ -294,12 +294,41 @@ class PatternGroup:
             )
             sources.append(source)
         self._parts = tuple(parts)
+        # The screen: each literal a part needs (its prefixes, else its required literals), once, with the parts
+        # needing it. One pass of substring tests then names the parts worth running; the others cannot match.
+        screens: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})  # case-sensitive, folded
+        always: list[int] = []  # parts without literals: always run
+        for index, (_compiled, part_lits, ignorecase, part_prefixes) in enumerate(parts):
+            needed = part_prefixes if part_prefixes is not None else part_lits
+            if needed is None:
+                always.append(index)
+                continue
+            for literal in needed:
+                screens[ignorecase].setdefault(literal, []).append(index)
+        self._screen_text = tuple((lit, tuple(indexes)) for lit, indexes in screens[False].items())
+        self._screen_folded = tuple((lit, tuple(indexes)) for lit, indexes in screens[True].items())
+        self._always = tuple(always)
         self._labels = tuple(labels) if labels is not None else tuple(sources)
         if len(self._labels) != len(self._parts):
             raise ValueError("one label per pattern")
         self._label_order = tuple(dict.fromkeys(self._labels))
         #: The pattern sources, for documentation and tests.
         self.patterns: tuple[str, ...] = tuple(sources)
+
+    def _candidates(self, text: str, folded: str) -> tuple[int, ...] | list[int]:
+        """The indexes of the parts whose literals occur in the text, in pattern order (the others cannot match)."""
+        hits = [indexes for lit, indexes in self._screen_folded if lit in folded]
+        if self._screen_text:
+            hits += [indexes for lit, indexes in self._screen_text if lit in text]
+        if not self._always:
+            if not hits:
+                return ()
+            if len(hits) == 1:
+                return hits[0]
+        chosen: set[int] = set(self._always)
+        for indexes in hits:
+            chosen.update(indexes)
+        return sorted(chosen)
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         """The leftmost match of any pattern (the earliest pattern among matches at the same position).
@@ -310,8 +339,9 @@ class PatternGroup:
         if folded is None:
             folded = fold(text)
         best: re.Match[str] | None = None
-        for part in self._parts:
-            m = _part_search(part, text, folded)
+        parts = self._parts
+        for index in self._candidates(text, folded):
+            m = _part_search(parts[index], text, folded)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
                 if best.start() == 0:
@@ -322,7 +352,8 @@ class PatternGroup:
         """True when any pattern matches somewhere in ``text`` (same as ``search(...) is not None``)."""
         if folded is None:
             folded = fold(text)
-        return any(_part_search(part, text, folded) is not None for part in self._parts)
+        parts = self._parts
+        return any(_part_search(parts[i], text, folded) is not None for i in self._candidates(text, folded))
 
     def labels_matching(self, text: str, folded: str | None = None) -> list[str]:
         """The labels of the patterns that match ``text``, each once, in the order the labels were first given.
@@ -332,7 +363,9 @@ class PatternGroup:
         if folded is None:
             folded = fold(text)
         found: set[str] = set()
-        for label, part in zip(self._labels, self._parts, strict=True):
-            if label not in found and _part_search(part, text, folded) is not None:
+        labels = self._labels
+        for index in self._candidates(text, folded):
+            label = labels[index]
+            if label not in found and _part_search(self._parts[index], text, folded) is not None:
                 found.add(label)
         return [label for label in self._label_order if label in found] if found else []

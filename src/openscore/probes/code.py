@@ -6,12 +6,44 @@ from dataclasses import dataclass, field
 
 from ..card import ParsedCard, Section
 from ..cardrules import code_license_ids, code_repository, code_roles
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
 from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
 
 C = Criterion.CODE
 REQUIRED_ROLES = ("training", "data-processing")
+
+
+_CARD_UNREADABLE = shared_finding(
+    id="code-published",
+    criterion=C,
+    outcome=UNKNOWN,
+    message="The model card could not be read, so links to code cannot be checked.",
+)
+_NO_CODE_LINKED = shared_finding(
+    id="code-published",
+    criterion=C,
+    outcome=FAIL,
+    message="The card links no code repository.",
+    remediation="Link the repositories holding the training and data-processing code, with their license.",
+)
+_ROLE_MISSING = {
+    role: shared_finding(
+        id=f"{role}-code-published",
+        criterion=C,
+        outcome=FAIL,
+        message=f"No linked repository is described as {role} code.",
+        remediation=f"Publish the {role} code and link it from the card, saying what it is for.",
+    )
+    for role in REQUIRED_ROLES
+}
+_NO_CODE_LICENSE = shared_finding(
+    id="code-license",
+    criterion=C,
+    outcome=UNKNOWN,
+    message="The card does not state the license of the linked code.",
+    remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) next to the link.",
+)
 
 
 @dataclass
@@ -94,25 +126,10 @@ def probe(release: Release) -> list[Finding]:
     """``code-published``, ``training-code-published``, ``data-processing-code-published``, ``code-license``."""
     card = release.card
     if card is None:
-        return [
-            Finding(
-                id="code-published",
-                criterion=C,
-                outcome=UNKNOWN,
-                message="The model card could not be read, so links to code cannot be checked.",
-            )
-        ]
+        return [_CARD_UNREADABLE]
     links = code_links(card)
     if not links:
-        return [
-            Finding(
-                id="code-published",
-                criterion=C,
-                outcome=FAIL,
-                message="The card links no code repository.",
-                remediation="Link the repositories holding the training and data-processing code, with their license.",
-            )
-        ]
+        return [_NO_CODE_LINKED]
 
     evidence_of: dict[str, Evidence] = {}  # one (immutable) Evidence per link, shared by the findings citing it
 
@@ -140,20 +157,16 @@ def probe(release: Release) -> list[Finding]:
     ]
     for role in REQUIRED_ROLES:
         with_role = [link for link in links if role in link.roles]
+        if not with_role:
+            findings.append(_ROLE_MISSING[role])
+            continue
         findings.append(
             Finding(
                 id=f"{role}-code-published",
                 criterion=C,
-                outcome=PASS if with_role else FAIL,
-                message=(
-                    f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}."
-                    if with_role
-                    else f"No linked repository is described as {role} code."
-                ),
+                outcome=PASS,
+                message=f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}.",
                 evidence=[ev(link) for link in with_role[:4]],
-                remediation=None
-                if with_role
-                else f"Publish the {role} code and link it from the card, saying what it is for.",
             )
         )
     relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
@@ -184,16 +197,7 @@ def probe(release: Release) -> list[Finding]:
             )
     stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
     if not stated:
-        findings.append(
-            Finding(
-                id="code-license",
-                criterion=C,
-                outcome=UNKNOWN,
-                message="The card does not state the license of the linked code.",
-                remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) "
-                "next to the link.",
-            )
-        )
+        findings.append(_NO_CODE_LICENSE)
     else:
         osi = [lic for lic in stated if _osi(lic)]
         findings.append(

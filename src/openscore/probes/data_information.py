@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..card import ParsedCard, Section
 from ..cardrules import (
     code_repository,
@@ -11,7 +13,7 @@ from ..cardrules import (
     is_data_heading,
     rules,
 )
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
 from ..licenses import classify
 from ..release import Release
 
@@ -32,6 +34,35 @@ def data_sections(card: ParsedCard) -> list[Section]:
             continue
         found.append(section)
     return found
+
+
+_NO_DATA_SECTION = shared_finding(
+    id="training-data-section",
+    criterion=C,
+    outcome=FAIL,
+    message="The card has no section about its training data.",
+    remediation="Add a 'Training Data' section: where the data came from, what it contains, how it was "
+    "selected, labelled and filtered.",
+)
+_NO_DATASETS_LISTED = shared_finding(
+    id="datasets-listed",
+    criterion=C,
+    outcome=FAIL,
+    message="No training dataset is listed (no `datasets:` metadata, no dataset links).",
+    remediation="List the training datasets in the `datasets:` metadata and link where to obtain each.",
+)
+_NO_OPEN_DATA = shared_finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
+
+
+@cache  # one per element, with and without its remedy
+def _element_missing(key: str, title: str, remedy: str | None) -> Finding:
+    return shared_finding(
+        id=f"data-{key}",
+        criterion=C,
+        outcome=FAIL,
+        message=f"The card does not describe {title}.",
+        remediation=remedy,
+    )
 
 
 def _unreadable_card(release: Release, finding_id: str) -> Finding:
@@ -55,16 +86,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
     if sections is None:
         sections = data_sections(card)
     if not sections:
-        return [
-            Finding(
-                id="training-data-section",
-                criterion=C,
-                outcome=FAIL,
-                message="The card has no section about its training data.",
-                remediation="Add a 'Training Data' section: where the data came from, what it contains, how it was "
-                "selected, labelled and filtered.",
-            )
-        ]
+        return [_NO_DATA_SECTION]
     r = rules()
     bodies = [card.section_text(s) for s in sections]
     words = sum(len(body.split()) for body in bodies)
@@ -126,15 +148,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
                 )
             )
         else:
-            findings.append(
-                Finding(
-                    id=f"data-{key}",
-                    criterion=C,
-                    outcome=FAIL,
-                    message=f"The card does not describe {title}.",
-                    remediation=None if brief else remedy,
-                )
-            )
+            findings.append(_element_missing(key, title, None if brief else remedy))
     return findings
 
 
@@ -206,20 +220,14 @@ def datasets_listed(release: Release, sections: list[Section] | None = None, lis
         )
     if release.card is None:
         return _unreadable_card(release, "datasets-listed")
-    return Finding(
-        id="datasets-listed",
-        criterion=C,
-        outcome=FAIL,
-        message="No training dataset is listed (no `datasets:` metadata, no dataset links).",
-        remediation="List the training datasets in the `datasets:` metadata and link where to obtain each.",
-    )
+    return _NO_DATASETS_LISTED
 
 
 def open_data(release: Release, listed: Listed | None = None) -> Finding:
     """``open-data``: every listed training dataset is itself openly licensed and downloadable."""
     ids, _ = listed_datasets(release) if listed is None else listed
     if not ids:
-        return Finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
+        return _NO_OPEN_DATA
     evidence: list[Evidence] = []
     closed: list[str] = []
     unknown: list[str] = []

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from ..files import weight_format
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
 from ..release import Release
 
 C = Criterion.PARAMETERS
+
+_NO_LISTING = shared_finding(
+    id="weights-published",
+    criterion=C,
+    outcome=UNKNOWN,
+    message="No file listing was available, so published weights cannot be checked.",
+    remediation="Grade the repository itself (Hub id or folder) rather than its card alone.",
+)
 
 
 def weights_published(release: Release) -> Finding:
     """``weights-published``: the file listing holds weight files."""
     if release.files is None:
-        return Finding(
-            id="weights-published",
-            criterion=C,
-            outcome=UNKNOWN,
-            message="No file listing was available, so published weights cannot be checked.",
-            remediation="Grade the repository itself (Hub id or folder) rather than its card alone.",
-        )
+        return _NO_LISTING
     weights = [f for f in release.files if weight_format(f)]
     if not weights:
         return Finding(

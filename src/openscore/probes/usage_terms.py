@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from ..cardrules import gate_terms
 from ..files import is_use_policy_file
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, LicenseRef, Outcome, quote
+from ..findings import (
+    FAIL,
+    INFO,
+    PASS,
+    UNKNOWN,
+    Criterion,
+    Evidence,
+    Finding,
+    LicenseRef,
+    Outcome,
+    quote,
+    shared_finding,
+)
 from ..licenses import LicenseInfo, LicensePolicy, classify, identify_text, lookup_name
 from ..release import Release
 
@@ -33,6 +45,14 @@ _REMEDY = {
     "and ship its text as LICENSE.",
 }
 
+_NO_LICENSE = shared_finding(
+    id="license-declared",
+    criterion=C,
+    outcome=UNKNOWN,
+    message="No license is declared in the metadata.",
+    remediation=_REMEDY[LicensePolicy.UNKNOWN],
+)
+
 
 def _outcome(info: LicenseInfo) -> Outcome:
     if info.policy in RESTRICTIVE:
@@ -58,15 +78,7 @@ def declared_license(release: Release) -> list[Finding]:
     meta = release.metadata
     values = list(meta.license) or [t.split(":", 1)[1] for t in release.tags if t.startswith("license:")]
     if not values:
-        return [
-            Finding(
-                id="license-declared",
-                criterion=C,
-                outcome=UNKNOWN,
-                message="No license is declared in the metadata.",
-                remediation=_REMEDY[LicensePolicy.UNKNOWN],
-            )
-        ]
+        return [_NO_LICENSE]
     findings: list[Finding] = []
     for value in list(dict.fromkeys(values))[:MAX_LICENSE_VALUES]:
         ev = [_metadata_evidence(release, "license", value)]
