@@ -79,7 +79,7 @@ def _is_binary(head: bytes) -> bool:
     """True when the first bytes of a file hold too many NUL or other control bytes for text."""
     if not head:
         return False
-    if head.count(b"\x00") > max(1, len(head) // 100):
+    if b"\x00" in head and head.count(b"\x00") > max(1, len(head) // 100):  # "in" is a fast scan; most have none
         return True
     control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) // 10
@@ -89,7 +89,7 @@ def decode_card_text(text: str, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str
     """:func:`decode_card` for a card already held as text: the same result as
     ``decode_card(text.encode("utf-8", errors="replace"))``, without the round trip for ASCII text."""
     if text.isascii() and len(text) <= max_bytes:  # its UTF-8 bytes are its characters
-        if _is_binary(text[:8192].encode("ascii")):
+        if _is_binary(text[:8192].encode("latin-1")):  # the same bytes for ASCII, copied without a check
             return None, ["README.md is not a text file (binary content)"]
         return text, []
     return decode_card(text.encode("utf-8", errors="replace"), max_bytes=max_bytes)
