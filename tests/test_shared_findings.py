@@ -73,3 +73,18 @@ def test_reports_of_bare_cards_share_findings_and_stay_independent() -> None:
     with pytest.raises(TypeError):
         a["code-published"].evidence.append(a["training-data-section"].evidence)  # type: ignore[arg-type]
     assert json.loads(first.to_json())["criteria"]["code"]["findings"][0]["evidence"] == []
+
+
+def test_results_made_only_of_shared_findings_are_shared_and_read_only() -> None:
+    first = openscore.grade_card("# A model\n", files=["model.safetensors"])
+    second = openscore.grade_card("# Another model\n", files=["model.safetensors"])
+    assert first.criteria.code is second.criteria.code
+    assert first.criteria.data_information is second.criteria.data_information
+    with pytest.raises(TypeError):
+        first.criteria.code.findings.append(first.criteria.code.findings[0])
+    with pytest.raises(TypeError):
+        first.criteria.code.remediation.clear()
+    assert first.criteria.code.remediation  # still there
+    for copied in (copy.deepcopy(first), pickle.loads(pickle.dumps(first))):
+        assert copied.model_dump() == first.model_dump()
+    assert type(first).model_validate_json(first.to_json()).model_dump() == first.model_dump()

@@ -8,7 +8,7 @@ data (licenses, card rules, file patterns) is loaded once and is not a cache in 
 
 from __future__ import annotations
 
-from . import card, cardrules, files, findings, frontmatter
+from . import card, cardrules, criteria, files, findings, frontmatter
 
 
 def clear_caches() -> None:
@@ -26,5 +26,6 @@ def clear_caches() -> None:
         findings._license_ref,
     ):
         cached.cache_clear()
+    criteria._shared_result_cache.clear()
     frontmatter._line_cache.clear()
     frontmatter._plain_cache.clear()

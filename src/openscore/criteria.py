@@ -28,7 +28,9 @@ from .findings import (
     Finding,
     LicenseRef,
     Outcome,
+    ReadOnlyList,
     Status,
+    is_shared,
 )
 from .licenses import LicensePolicy
 
@@ -126,7 +128,14 @@ def _first(findings: list[Finding], *outcomes: Outcome) -> str | None:
     return None
 
 
-def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
+#: Criterion results made only of shared findings (a card without a training-data section, without code links):
+#: the same for every release that gets them, so built once and shared too, their lists read-only. Keyed by the
+#: identity of the findings, which the kept results hold alive. Bounded: emptied when full.
+_shared_result_cache: dict[tuple[Status, str, tuple[int, ...]], CriterionResult] = {}
+_SHARED_RESULTS = 256
+
+
+def _build_result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
     remedies: list[str] = []
     if status is not MET:
         for f in findings:
@@ -134,6 +143,21 @@ def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionR
             if remedy and (f.outcome is FAIL or f.outcome is UNKNOWN) and remedy not in remedies:
                 remedies.append(remedy)
     return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
+
+
+def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
+    if not findings or not all(map(is_shared, findings)):
+        return _build_result(status, summary, findings)
+    key = (status, summary, tuple(map(id, findings)))
+    result = _shared_result_cache.get(key)
+    if result is None:
+        result = _build_result(status, summary, findings)
+        result.__dict__["findings"] = ReadOnlyList(result.findings)
+        result.__dict__["remediation"] = ReadOnlyList(result.remediation)
+        if len(_shared_result_cache) >= _SHARED_RESULTS:
+            _shared_result_cache.clear()
+        _shared_result_cache[key] = result
+    return result
 
 
 def parameters(findings: list[Finding]) -> CriterionResult:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import enum
 from functools import lru_cache
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .licenses import LicenseInfo, LicensePolicy
+
+_T = TypeVar("_T")
 
 #: Quotes in evidence are cut to this many characters.
 MAX_QUOTE = 200
@@ -126,16 +128,25 @@ class Finding(BaseModel):
     license: LicenseRef | None = Field(default=None, description="The license this finding is about, if any.")
 
 
-class _ReadOnlyList(list[Evidence]):
-    """The empty evidence list of a shared finding (see :func:`shared_finding`): it refuses every change."""
+class ReadOnlyList(list[_T]):
+    """A list held by an object shared between reports (see :func:`shared_finding`): it refuses every change."""
 
     __slots__ = ()
 
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
-        raise TypeError("this finding is shared between reports: its evidence list cannot be changed")
+        raise TypeError("this list belongs to an object shared between reports: it cannot be changed")
 
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[type[ReadOnlyList[_T]], tuple[list[_T]]]:
+        # Copies and pickles are built from the items at once (the default way appends them one by one).
+        return (type(self), (list(self),))
+
+
+def is_shared(finding: Finding) -> bool:
+    """True for a finding made by :func:`shared_finding`."""
+    return type(finding.evidence) is ReadOnlyList
 
 
 def shared_finding(**fields: Any) -> Finding:
@@ -148,5 +159,5 @@ def shared_finding(**fields: Any) -> Finding:
     finding = Finding(**fields)
     if finding.evidence:
         raise ValueError("a shared finding carries no evidence")
-    finding.__dict__["evidence"] = _ReadOnlyList()
+    finding.__dict__["evidence"] = ReadOnlyList()
     return finding
