@@ -568,15 +568,32 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
     return links
 
 
-def _front_matter_metadata(block: str) -> tuple[CardMetadata, str | None]:
-    """The metadata a front-matter block gives, and the problem reading it, if any."""
+def _top_keys(block: str) -> tuple[tuple[str, int], ...]:
+    """The block's top-level keys, each once, with the number of lines before its first line."""
+    hay = "\n" + block
+    keys: dict[str, int] = {}
+    line = pos = 0
+    for km in _TOP_KEYS.finditer(hay):
+        key = km.group(1)
+        if key not in keys:
+            at = km.start() + 1  # hay[1:at] is the block before the key's line
+            line += hay.count("\n", pos, at)
+            pos = at
+            keys[key] = line
+    return tuple(keys.items())
+
+
+def _front_matter_metadata(block: str) -> tuple[CardMetadata, str | None, tuple[tuple[str, int], ...]]:
+    """The metadata a front-matter block gives, the problem reading it, if any, and its top-level keys (see
+    :func:`_top_keys`)."""
+    keys = _top_keys(block)
     mapping, problem = load_yaml_mapping(block, _METADATA_KEYS)
     if not mapping:
-        return EMPTY_METADATA, problem
+        return EMPTY_METADATA, problem, keys
     try:
-        return metadata_from_mapping(mapping), problem
+        return metadata_from_mapping(mapping), problem, keys
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - coercion is total
-        return EMPTY_METADATA, f"front matter fields could not be read: {type(exc).__name__}"
+        return EMPTY_METADATA, f"front matter fields could not be read: {type(exc).__name__}", keys
 
 
 #: Cards made from one template often share their whole front matter (a third of the 2023 corpus repeats one of the
@@ -607,17 +624,10 @@ def parse_card(text: str) -> ParsedCard:
             fm_end = start_line + block.count("\n") + 1 + 1
             after_close = text.find("\n", len(opening) + len(block) + 1)  # the end of the closing "---" line
             body = text[after_close + 1 :] if after_close >= 0 else ""
-            hay = "\n" + block
-            line, pos = start_line, 0
-            for km in _TOP_KEYS.finditer(hay):
-                if km.group(1) not in keys:
-                    at = km.start() + 1  # hay[1:at] is the block before the key's line
-                    line += hay.count("\n", pos, at)
-                    pos = at
-                    keys[km.group(1)] = line
-            metadata, problem = (
+            metadata, problem, top_keys = (
                 _cached_front_matter_metadata(block) if len(block) <= _CACHED_BLOCK else _front_matter_metadata(block)
             )
+            keys = {key: start_line + before for key, before in top_keys}
             if problem:
                 problems.append(problem)
     return ParsedCard(
