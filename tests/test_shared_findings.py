@@ -58,9 +58,14 @@ def test_it_survives_copies_and_pickling() -> None:
     assert shared.model_copy(update={"message": "other"}).message == "other"
 
 
-def test_a_shared_finding_carries_no_evidence() -> None:
-    with pytest.raises(ValueError):
-        shared_finding(**FIELDS, evidence=[{"kind": "card", "location": "x"}])
+def test_a_shared_finding_with_evidence_copies_and_pickles() -> None:
+    shared = shared_finding(**FIELDS, evidence=[{"kind": "card", "location": "x", "lines": (1, 2)}])
+    assert shared == Finding(**FIELDS, evidence=[{"kind": "card", "location": "x", "lines": (1, 2)}])
+    with pytest.raises(TypeError):
+        shared.evidence.pop()
+    for copied in (copy.deepcopy(shared), pickle.loads(pickle.dumps(shared))):
+        assert copied == shared
+        assert copied.evidence[0].lines == (1, 2)
 
 
 def test_reports_of_bare_cards_share_findings_and_stay_independent() -> None:
@@ -88,3 +93,17 @@ def test_results_made_only_of_shared_findings_are_shared_and_read_only() -> None
     for copied in (copy.deepcopy(first), pickle.loads(pickle.dumps(first))):
         assert copied.model_dump() == first.model_dump()
     assert type(first).model_validate_json(first.to_json()).model_dump() == first.model_dump()
+
+
+def test_declared_licenses_are_shared_only_where_everything_is_the_same() -> None:
+    def declared(card: str) -> Finding:
+        report = openscore.grade_card(card, files=["model.safetensors"])
+        return next(f for f in report.findings() if f.id == "license-declared")
+
+    first = declared("---\nlicense: mit\n---\n# One\n")
+    again = declared("---\nlicense: mit\n---\n# Two\n")
+    lower = declared("---\ntags: [x]\nlicense: mit\n---\n# Three\n")
+    assert first is again
+    assert first.evidence[0].lines == (2, 2)
+    assert lower.evidence[0].lines == (3, 3)
+    assert lower.message == first.message

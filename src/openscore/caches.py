@@ -9,6 +9,7 @@ data (licenses, card rules, file patterns) is loaded once and is not a cache in 
 from __future__ import annotations
 
 from . import card, cardrules, criteria, files, findings, frontmatter
+from .probes import usage_terms
 
 
 def clear_caches() -> None:
@@ -24,6 +25,7 @@ def clear_caches() -> None:
         cardrules._cached_data_class_statement,
         files.weight_format,
         findings._license_ref,
+        usage_terms._declared,
     ):
         cached.cache_clear()
     criteria._shared_result_cache.clear()

@@ -153,11 +153,9 @@ def shared_finding(**fields: Any) -> Finding:
     """A finding that says the same for every release that gets it ("The card links no code repository."), built once
     and shared by the reports that make it: building a pydantic model costs more than the rest of most probes.
 
-    Findings are frozen; the shared one's ``evidence`` is an empty list that refuses changes, so that no report can
-    change what another one holds. Shared findings carry no evidence.
+    Findings are frozen, and so is their evidence; the shared one's ``evidence`` list refuses changes, so that no
+    report can change what another one holds.
     """
     finding = Finding(**fields)
-    if finding.evidence:
-        raise ValueError("a shared finding carries no evidence")
-    finding.__dict__["evidence"] = ReadOnlyList()
+    finding.__dict__["evidence"] = ReadOnlyList(finding.evidence)
     return finding

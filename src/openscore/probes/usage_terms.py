@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..cardrules import gate_terms
 from ..files import is_use_policy_file
 from ..findings import (
@@ -62,14 +64,36 @@ def _outcome(info: LicenseInfo) -> Outcome:
     return UNKNOWN
 
 
-def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
-    line = release.card.metadata_keys.get(field) if release.card and release.metadata_origin else None
-    where = release.metadata_origin or "metadata"
+def _metadata_line(release: Release, field: str) -> int | None:
+    return release.card.metadata_keys.get(field) if release.card and release.metadata_origin else None
+
+
+def _evidence(field: str, value: str, line: int | None, origin: str | None) -> Evidence:
     return Evidence(
         kind="metadata",
-        location=f"{field} ({where})",
+        location=f"{field} ({origin or 'metadata'})",
         lines=(line, line) if line else None,
         quote=quote(value),
+    )
+
+
+def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
+    return _evidence(field, value, _metadata_line(release, field), release.metadata_origin)
+
+
+@lru_cache(maxsize=1024)  # a few licenses, declared on a few lines, make up most cards
+def _declared(value: str, line: int | None, origin: str | None) -> Finding:
+    """``license-declared`` for a ``license:`` value other than ``other`` (a pure function of its arguments)."""
+    info = classify(value)
+    outcome = _outcome(info)
+    return shared_finding(
+        id="license-declared",
+        criterion=C,
+        outcome=outcome,
+        message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy}: {info.reason}",
+        evidence=[_evidence("license", value, line, origin)],
+        remediation=_REMEDY.get(info.policy) if outcome is not PASS else None,
+        license=LicenseRef.from_info(info),
     )
 
 
@@ -81,30 +105,30 @@ def declared_license(release: Release) -> list[Finding]:
         return [_NO_LICENSE]
     findings: list[Finding] = []
     for value in list(dict.fromkeys(values))[:MAX_LICENSE_VALUES]:
+        if value.strip().lower() != "other":
+            findings.append(_declared(value, _metadata_line(release, "license"), release.metadata_origin))
+            continue
         ev = [_metadata_evidence(release, "license", value)]
-        if value.strip().lower() == "other":
-            name = meta.license_name
-            info = (lookup_name(name) or classify(name)) if name else None
-            if name:
-                ev.append(_metadata_evidence(release, "license_name", name))
-            if meta.license_link:
-                ev.append(_metadata_evidence(release, "license_link", meta.license_link))
-            if info is None or info.policy is LicensePolicy.UNKNOWN:
-                findings.append(
-                    Finding(
-                        id="license-declared",
-                        criterion=C,
-                        outcome=UNKNOWN,
-                        message="The license is 'other'"
-                        + (f" ({quote(name, 120)})" if name else "")
-                        + ": its terms are not a license openscore knows; the LICENSE file decides.",
-                        evidence=ev,
-                        remediation=_REMEDY[LicensePolicy.UNKNOWN],
-                    )
+        name = meta.license_name
+        info = (lookup_name(name) or classify(name)) if name else None
+        if name:
+            ev.append(_metadata_evidence(release, "license_name", name))
+        if meta.license_link:
+            ev.append(_metadata_evidence(release, "license_link", meta.license_link))
+        if info is None or info.policy is LicensePolicy.UNKNOWN:
+            findings.append(
+                Finding(
+                    id="license-declared",
+                    criterion=C,
+                    outcome=UNKNOWN,
+                    message="The license is 'other'"
+                    + (f" ({quote(name, 120)})" if name else "")
+                    + ": its terms are not a license openscore knows; the LICENSE file decides.",
+                    evidence=ev,
+                    remediation=_REMEDY[LicensePolicy.UNKNOWN],
                 )
-                continue
-        else:
-            info = classify(value)
+            )
+            continue
         outcome = _outcome(info)
         findings.append(
             Finding(
