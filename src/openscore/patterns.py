@@ -293,7 +293,6 @@ class PatternGroup:
                 )
             )
             sources.append(source)
-        self._parts = tuple(parts)
         # The screen: each literal a part needs (its prefixes, else its required literals), once, with the parts
         # needing it. One pass of substring tests then names the parts worth running; the others cannot match.
         screens: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})  # case-sensitive, folded
@@ -305,6 +304,11 @@ class PatternGroup:
                 continue
             for literal in needed:
                 screens[ignorecase].setdefault(literal, []).append(index)
+        # A part screened by its required literals needs no second look for them when it runs.
+        self._parts = tuple(
+            (compiled, None, ignorecase, None) if prefixes is None else (compiled, lits, ignorecase, prefixes)
+            for compiled, lits, ignorecase, prefixes in parts
+        )
         self._screen_text = tuple((lit, tuple(indexes)) for lit, indexes in screens[False].items())
         self._screen_folded = tuple((lit, tuple(indexes)) for lit, indexes in screens[True].items())
         self._always = tuple(always)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..cardrules import gate_terms
@@ -81,20 +82,25 @@ def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
     return _evidence(field, value, _metadata_line(release, field), release.metadata_origin)
 
 
-@lru_cache(maxsize=1024)  # a few licenses, declared on a few lines, make up most cards
-def _declared(value: str, line: int | None, origin: str | None) -> Finding:
-    """``license-declared`` for a ``license:`` value other than ``other`` (a pure function of its arguments)."""
-    info = classify(value)
+def _known_license(info: LicenseInfo, evidence: list[Evidence], make: Callable[..., Finding] = Finding) -> Finding:
+    """``license-declared`` for a license openscore classified (``make``: :class:`Finding` or
+    :func:`shared_finding`)."""
     outcome = _outcome(info)
-    return shared_finding(
+    return make(
         id="license-declared",
         criterion=C,
         outcome=outcome,
         message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy}: {info.reason}",
-        evidence=[_evidence("license", value, line, origin)],
+        evidence=evidence,
         remediation=_REMEDY.get(info.policy) if outcome is not PASS else None,
         license=LicenseRef.from_info(info),
     )
+
+
+@lru_cache(maxsize=1024)  # a few licenses, declared on a few lines, make up most cards
+def _declared(value: str, line: int | None, origin: str | None) -> Finding:
+    """``license-declared`` for a ``license:`` value other than ``other`` (a pure function of its arguments)."""
+    return _known_license(classify(value), [_evidence("license", value, line, origin)], shared_finding)
 
 
 def declared_license(release: Release) -> list[Finding]:
@@ -129,19 +135,7 @@ def declared_license(release: Release) -> list[Finding]:
                 )
             )
             continue
-        outcome = _outcome(info)
-        findings.append(
-            Finding(
-                id="license-declared",
-                criterion=C,
-                outcome=outcome,
-                message=f"Declared license {quote(info.name, 120)} ({quote(info.key, 80)}) is {info.policy}: "
-                f"{info.reason}",
-                evidence=ev,
-                remediation=_REMEDY.get(info.policy) if outcome is not PASS else None,
-                license=LicenseRef.from_info(info),
-            )
-        )
+        findings.append(_known_license(info, ev))
     return findings
 
 
