@@ -21,7 +21,7 @@ def test_grade_folder_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Verdict: open-source-ai" in out
     for label in ("parameters", "data information", "code", "usage terms"):
         assert label in out
-    assert "rules 1." in out
+    assert "rules 2." in out
 
 
 def test_grade_json_single_and_several(capsys: pytest.CaptureFixture[str], hub_env: FakeHub) -> None:

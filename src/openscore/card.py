@@ -210,6 +210,9 @@ class CardMetadata(BaseModel):
     extra_gated_description: Str = None
     extra_gated_button_content: Str = None
     extra_gated_fields: Fields = Field(default_factory=dict)
+    # Dataset cards (a listed training dataset's README) use the same format with fields of their own.
+    annotations_creators: StrList = Field(default_factory=list)
+    task_categories: StrList = Field(default_factory=list)
 
 
 _METADATA_KEYS = frozenset(CardMetadata.model_fields)

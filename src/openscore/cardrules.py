@@ -46,6 +46,14 @@ class CardRules:
     checkpoint_mentions: PatternGroup
     unshareable_data: PatternGroup
     obtainable_data: PatternGroup
+    self_supervised: re.Pattern[str]
+    self_supervised_tags: frozenset[str]
+    supervised: re.Pattern[str]
+    supervised_pipeline_tags: frozenset[str]
+    placeholders: re.Pattern[str]
+    no_annotation: frozenset[str]
+    annotated: frozenset[str]
+    dataset_code_labels: re.Pattern[str]
 
 
 def _load() -> dict[str, Any]:
@@ -79,6 +87,14 @@ def rules() -> CardRules:
         checkpoint_mentions=_group(d["checkpoint_mentions"]["patterns"]),
         unshareable_data=_group(d["data_classes"]["unshareable"]),
         obtainable_data=_group(d["data_classes"]["obtainable"]),
+        self_supervised=_any(d["training_objective"]["self_supervised"]["patterns"]),
+        self_supervised_tags=frozenset(d["training_objective"]["self_supervised_tags"]["values"]),
+        supervised=_any(d["training_objective"]["supervised"]["patterns"]),
+        supervised_pipeline_tags=frozenset(d["training_objective"]["supervised_pipeline_tags"]["values"]),
+        placeholders=_any(d["dataset_cards"]["placeholders"]["patterns"]),
+        no_annotation=frozenset(d["dataset_cards"]["no_annotation"]["values"]),
+        annotated=frozenset(d["dataset_cards"]["annotated"]["values"]),
+        dataset_code_labels=_any(d["dataset_cards"]["code_link_labels"]["patterns"]),
     )
 
 
@@ -189,3 +205,25 @@ def data_class_statement(text: str) -> tuple[str, str] | None:
     """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
     obtained from a third party; None otherwise."""
     return _cached_data_class_statement(text) if len(text) <= _CACHED_TEXT else _data_class_statement(text)
+
+
+def self_supervised_statement(text: str) -> str | None:
+    """The phrase in ``text`` naming a self-supervised training objective ("autoregressive"), or None."""
+    m = rules().self_supervised.search(text)
+    return m.group(0) if m else None
+
+
+def supervised_statement(text: str) -> str | None:
+    """The phrase in ``text`` showing supervised, instruction, preference or annotated data, or None."""
+    m = rules().supervised.search(text)
+    return m.group(0) if m else None
+
+
+def without_placeholders(text: str) -> str:
+    """``text`` with the dataset-card template's placeholders ("[More Information Needed]") removed."""
+    return rules().placeholders.sub(" ", text)
+
+
+def is_dataset_code_label(context: str) -> bool:
+    """True when ``context`` (a link's text and its line) presents a dataset card's link as the dataset's code."""
+    return rules().dataset_code_labels.search(context) is not None

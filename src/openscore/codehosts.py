@@ -30,6 +30,8 @@ class CodeLicense:
     spdx: str | None  # None when the host reports none (or NOASSERTION)
     source: str  # e.g. "GitHub license API"
     seen: str  # ISO date of the look-up
+    state: str = "found"  # "found" (spdx set), "none" (the host says there is no license), "unchecked"
+    detail: str | None = None  # why it was not checked, or where the license file is
 
 
 class GitHubLicenseLookup:

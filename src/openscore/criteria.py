@@ -18,6 +18,7 @@ from .findings import (
     FAIL,
     INFO,
     MET,
+    NOT_APPLICABLE,
     NOT_MET,
     PARTLY_MET,
     PASS,
@@ -35,7 +36,7 @@ from .findings import (
 from .licenses import LicensePolicy
 
 #: Bump on any change to how findings become statuses or a verdict (semantic versioning).
-RULES_VERSION = "1.0.0"
+RULES_VERSION = "2.0.0"
 _DATA_FILES = (
     "cards.json",
     "files.json",
@@ -174,24 +175,38 @@ def parameters(findings: list[Finding]) -> CriterionResult:
 
 
 _ELEMENTS = ("data-provenance", "data-scope", "data-collection", "data-labelling", "data-processing")
+#: Findings of the data-information criterion that inform but do not decide it.
+_DATA_INFO_ONLY = frozenset({"open-data", "dataset-classes", "data-sources-not-read"})
 
 
 def data_information(findings: list[Finding]) -> CriterionResult:
-    """Met when the card describes all five aspects of the training data and lists the public data."""
+    """Met when every description element is described (in the card or the listed datasets' cards) or does not
+    apply, and the training data is listed; undetermined when the only gaps are sources that were not read."""
     found = _by_id(findings)
-    counted = [f for f in findings if f.id != "open-data"]
+    counted = [f for f in findings if f.id not in _DATA_INFO_ONLY]
     if counted and all(f.outcome is UNKNOWN for f in counted):
         return _result(UNDETERMINED, "The model card could not be read.", findings)
-    present = [e for e in _ELEMENTS if PASS in found.get(e, _NONE)]
+    satisfied = [e for e in _ELEMENTS if found.get(e, _NONE) & {PASS, NOT_APPLICABLE} and FAIL not in found.get(e, _NONE)]
+    unknown = [e for e in _ELEMENTS if e not in satisfied and UNKNOWN in found.get(e, _NONE)]
+    missing = [e for e in _ELEMENTS if e not in satisfied and e not in unknown]
+    described = [e for e in satisfied if PASS in found.get(e, _NONE)]
     listed = PASS in found.get("datasets-listed", _NONE)
     section = PASS in found.get("training-data-section", _NONE)
-    if section and len(present) == len(_ELEMENTS) and listed:
-        return _result(MET, "The training data is described and the public datasets are listed.", findings)
-    if present or listed or section:
-        missing = [e.removeprefix("data-") for e in _ELEMENTS if e not in present]
+    if not missing and not unknown and listed:
+        return _result(MET, "The training data is described and the datasets are listed.", findings)
+    if not missing and listed:
+        names = ", ".join(e.removeprefix("data-") for e in unknown)
+        return _result(
+            UNDETERMINED,
+            f"Not yet known: {names} (the model card does not describe it and a listed dataset's card was not read).",
+            findings,
+        )
+    if described or listed or section:
         parts = []
         if missing:
-            parts.append("no description of " + ", ".join(missing))
+            parts.append("no description of " + ", ".join(e.removeprefix("data-") for e in missing))
+        if unknown:
+            parts.append("not checked: " + ", ".join(e.removeprefix("data-") for e in unknown))
         if not listed:
             parts.append("no datasets listed")
         return _result(PARTLY_MET, "Partial data information: " + "; ".join(parts) + ".", findings)
@@ -199,7 +214,8 @@ def data_information(findings: list[Finding]) -> CriterionResult:
 
 
 def code(findings: list[Finding]) -> CriterionResult:
-    """Met when training and data-processing code are linked and stated to be under an OSI-approved license."""
+    """Met when training and data-processing code are linked and under an OSI-approved license (stated by the
+    card or reported by the code host); undetermined when only the license is not known."""
     found = _by_id(findings)
     published = found.get("code-published", _NONE)
     if UNKNOWN in published:
@@ -208,11 +224,18 @@ def code(findings: list[Finding]) -> CriterionResult:
         return _result(NOT_MET, "No code repository is linked.", findings)
     training = PASS in found.get("training-code-published", _NONE)
     processing = PASS in found.get("data-processing-code-published", _NONE)
-    licensed = PASS in found.get("code-license", _NONE)
+    license_outcomes = found.get("code-license", _NONE)
+    licensed = PASS in license_outcomes
     if training and processing and licensed:
         return _result(
             MET,
             "Training and data-processing code are published under an OSI-approved license.",
+            findings,
+        )
+    if training and processing and UNKNOWN in license_outcomes:
+        return _result(
+            UNDETERMINED,
+            "Training and data-processing code are linked, but their license is not known (not stated, not checked).",
             findings,
         )
     gaps = []
@@ -220,8 +243,10 @@ def code(findings: list[Finding]) -> CriterionResult:
         gaps.append("no training code")
     if not processing:
         gaps.append("no data-processing code")
-    if not licensed:
-        gaps.append("no OSI-approved code license stated")
+    if UNKNOWN in license_outcomes:
+        gaps.append("code license not known")
+    elif not licensed:
+        gaps.append("no OSI-approved code license")
     return _result(PARTLY_MET, "Some code is linked, but " + ", ".join(gaps) + ".", findings)
 
 
@@ -281,17 +306,42 @@ def verdict(criteria: Criteria) -> tuple[Verdict, str]:
     if all(result.status is MET for _, result in results):
         return Verdict.OPEN_SOURCE_AI, "Meets OSAID 1.0 as far as the published material shows."
     short = [name.replace("_", " ") for name, result in results if result.status is not MET]
+    if all(result.status is UNDETERMINED for _, result in results if result.status is not MET):
+        return Verdict.OPEN_WEIGHTS, (
+            "Weights are under open terms; " + " and ".join(short) + " could not be fully checked "
+            "(open-source-ai if the checks that were not made pass)."
+        )
     return Verdict.OPEN_WEIGHTS, "Weights are under open terms, but " + " and ".join(
         short
     ) + " fall short of OSAID 1.0."
 
 
-def open_data(criteria: Criteria) -> tuple[bool, str]:
-    """True when every listed training dataset is itself open ("Open Source AI with Open Data")."""
+def open_data(criteria: Criteria) -> tuple[bool | None, str]:
+    """True when every listed training dataset is itself open ("Open Source AI with Open Data"), False when one is
+    not, None when that is not known (nothing listed, or a dataset's terms were not looked up)."""
     for f in criteria.data_information.findings:
         if f.id == "open-data":
-            return f.outcome is PASS, f.message
-    return False, "No training datasets are listed."
+            if f.outcome is PASS:
+                return True, f.message
+            if f.outcome is FAIL:
+                return False, f.message
+            return None, f.message
+    return None, "No training datasets are listed, so whether the data is open cannot be told."
+
+
+def if_checked(criteria: Criteria, current: Verdict) -> tuple[Verdict | None, list[str]]:
+    """The verdict the release would get if every check that was not made passed, and those checks.
+
+    Only for an ``open-weights`` release whose data information or code fall short *only* because a source was not
+    read (a dataset card, a code host): ``(open-source-ai, [what was not checked])``. Otherwise ``(None, [])``.
+    """
+    if current is not Verdict.OPEN_WEIGHTS:
+        return None, []
+    pending = [r for _, r in criteria.items() if r.status is not MET]
+    if not pending or any(r.status is not UNDETERMINED for r in pending):
+        return None, []
+    checks = [f.message for r in pending for f in r.findings if f.outcome is UNKNOWN and f.id != "open-data"]
+    return Verdict.OPEN_SOURCE_AI, checks
 
 
 # --------------------------------------------------------------------------------------------- lineage

@@ -28,6 +28,7 @@ class Outcome(enum.StrEnum):
     FAIL = "fail"  # it does not
     UNKNOWN = "unknown"  # the published material cannot tell
     INFO = "info"  # a fact worth showing that does not count either way
+    NOT_APPLICABLE = "not-applicable"  # the question does not arise for this release (the evidence says why)
 
 
 class Status(enum.StrEnum):
@@ -42,6 +43,7 @@ class Status(enum.StrEnum):
 #: The members again, as module names for the code that reads them for every finding: on Python 3.11 each
 #: ``Outcome.PASS`` goes through ``EnumType.__getattr__`` (about 100 ns, ten times a module name; 3.12 dropped it).
 PASS, FAIL, UNKNOWN, INFO = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN, Outcome.INFO
+NOT_APPLICABLE = Outcome.NOT_APPLICABLE
 MET, PARTLY_MET, NOT_MET, UNDETERMINED = Status.MET, Status.PARTLY_MET, Status.NOT_MET, Status.UNDETERMINED
 
 
@@ -54,7 +56,7 @@ class Criterion(enum.StrEnum):
     USAGE_TERMS = "usage_terms"
 
 
-EvidenceKind = Literal["metadata", "file", "card", "listing", "hub"]
+EvidenceKind = Literal["metadata", "file", "card", "listing", "hub", "dataset-card", "code-host"]
 
 
 class Evidence(BaseModel):
@@ -62,7 +64,10 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: EvidenceKind = Field(description="metadata, file, card (README prose), listing or hub (API facts)")
+    kind: EvidenceKind = Field(
+        description="metadata, file, card (README prose), listing, hub (API facts), dataset-card (a listed training "
+        "dataset's own card) or code-host (a code repository's host)"
+    )
     location: str = Field(description="The field name, file path or card section heading.")
     lines: tuple[int, int] | None = Field(default=None, description="First and last line in README.md, 1-based.")
     quote: str | None = Field(default=None, description="A short quote of what was seen (at most 200 characters).")

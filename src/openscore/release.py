@@ -33,6 +33,19 @@ class TextFile:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class DatasetDoc:
+    """A listed training dataset's own Hub card (its README), parsed, or why it was not read.
+
+    ``card`` is None when the card was not read; ``problem`` then says why in plain words ("not looked up: graded
+    offline", "gated", "has no README.md", "could not be reached").
+    """
+
+    repo_id: str
+    card: ParsedCard | None
+    problem: str | None = None
+
+
 @dataclass
 class Release:
     """Everything openscore knows about a release before judging it.
@@ -49,6 +62,8 @@ class Release:
         text_files: LICENSE-like files that were present, read or not.
         gated: None, ``"auto"`` or ``"manual"`` (Hub only).
         datasets: Hub facts about training datasets named in the metadata, keyed by id (Hub only).
+        dataset_docs: the Hub cards of those datasets, read or not (with why), keyed by id; a dataset absent
+            here was not looked up.
         unreadable: plain-language notes on what could not be read.
     """
 
@@ -73,6 +88,7 @@ class Release:
     checkpoint_mention: str | None = None  # the card's phrase saying intermediate checkpoints are published
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
     code_licenses: dict[str, CodeLicense | None] = field(default_factory=dict)  # optional host look-ups
+    dataset_docs: dict[str, DatasetDoc] = field(default_factory=dict)  # listed datasets' own cards, by id
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 

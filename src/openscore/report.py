@@ -12,12 +12,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._version import __version__
-from .criteria import Base, Criteria, Verdict, apply_lineage, evaluate, open_data, rules_version, verdict
+from .criteria import (
+    Base,
+    Criteria,
+    Verdict,
+    apply_lineage,
+    evaluate,
+    if_checked,
+    open_data,
+    rules_version,
+    verdict,
+)
 from .findings import Finding, LicenseRef
 from .release import Release, SourceKind
 
 #: Bump when the report's shape changes (fields added: minor; renamed or removed: major).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 class Report(BaseModel):
@@ -38,7 +48,18 @@ class Report(BaseModel):
     revision: str | None = Field(default=None, description="The commit sha that was graded, for Hub releases.")
     verdict: Verdict
     verdict_reason: str
-    open_data: bool = Field(description="Every training dataset is itself openly licensed and downloadable.")
+    verdict_if_checked: Verdict | None = Field(
+        default=None,
+        description="The verdict if every check that was not made passed (a dataset card or code host that was not "
+        "read), when only such checks hold the release back; null otherwise.",
+    )
+    unchecked: list[str] = Field(
+        default_factory=list, description="The checks that were not made and would settle verdict_if_checked."
+    )
+    open_data: bool | None = Field(
+        description="Every training dataset is itself openly licensed and downloadable: true, false, or null when "
+        "that is not known (no dataset listed, or a dataset's terms not looked up)."
+    )
     open_data_reason: str
     criteria: Criteria
     licenses: list[LicenseRef] = Field(default_factory=list, description="Licenses found, with their policy class.")
@@ -110,6 +131,7 @@ def build_report(
     relation = release.relation()
     criteria = apply_lineage(evaluate(findings), relation, bases or [])
     decided, reason = verdict(criteria)
+    potential, unchecked = if_checked(criteria, decided)
     is_open, open_reason = open_data(criteria)
     licenses: dict[str, LicenseRef] = {}
     for f in criteria.usage_terms.findings:
@@ -122,6 +144,8 @@ def build_report(
         revision=release.revision,
         verdict=decided,
         verdict_reason=reason,
+        verdict_if_checked=potential,
+        unchecked=unchecked,
         open_data=is_open,
         open_data_reason=open_reason,
         criteria=criteria,

@@ -1,26 +1,37 @@
-"""Code (OSAID 1.0): the training and data-processing code is published under an OSI-approved license."""
+"""Code (OSAID 1.0): the training and data-processing code is published under an OSI-approved license.
+
+The card's links say where the code is and what it is for (the words around each link); a listed training
+dataset's own card may link the code that built the dataset (its data-processing code). Each repository's license
+is what the card states next to it or in a section about code, and what its host reports (GitHub, GitLab, Spaces;
+see :mod:`openscore.codehosts`). A host that was not asked, or could not answer, leaves the license *unknown*,
+never "no license".
+"""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
-from ..card import ParsedCard, Section
-from ..cardrules import code_license_ids, code_repository, code_roles
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
+from ..card import ParsedCard
+from ..cardrules import code_license_ids, code_repository, code_roles, is_dataset_code_label
+from ..findings import FAIL, PASS, UNKNOWN, Criterion, Evidence, Finding, Outcome, quote
 from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
 
 C = Criterion.CODE
 REQUIRED_ROLES = ("training", "data-processing")
+#: A link's paragraph is at most this many lines on either side of it.
+MAX_PARAGRAPH_LINES = 30
+#: At most this many distinct repositories are read from one card.
+MAX_REPOSITORIES = 200
 
-
-_CARD_UNREADABLE = shared_finding(
+_CARD_UNREADABLE = Finding(
     id="code-published",
     criterion=C,
     outcome=UNKNOWN,
     message="The model card could not be read, so links to code cannot be checked.",
 )
-_NO_CODE_LINKED = shared_finding(
+_NO_CODE_LINKED = Finding(
     id="code-published",
     criterion=C,
     outcome=FAIL,
@@ -28,7 +39,7 @@ _NO_CODE_LINKED = shared_finding(
     remediation="Link the repositories holding the training and data-processing code, with their license.",
 )
 _ROLE_MISSING = {
-    role: shared_finding(
+    role: Finding(
         id=f"{role}-code-published",
         criterion=C,
         outcome=FAIL,
@@ -37,18 +48,12 @@ _ROLE_MISSING = {
     )
     for role in REQUIRED_ROLES
 }
-_NO_CODE_LICENSE = shared_finding(
-    id="code-license",
-    criterion=C,
-    outcome=UNKNOWN,
-    message="The card does not state the license of the linked code.",
-    remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) next to the link.",
-)
 
 
 @dataclass
 class CodeLink:
-    """A code repository linked from the card, with the roles its context gives it."""
+    """A code repository linked from the card (or from a listed dataset's card), with the roles its context gives
+    it."""
 
     repo: str
     url: str
@@ -56,9 +61,10 @@ class CodeLink:
     roles: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     context: str = ""
+    origin: str = "card"  # "card", or "dataset card <id>"
 
     def licenses(self) -> list[str]:
-        """Code licenses stated in the paragraphs around the link (computed on demand: it is the costly part)."""
+        """Code licenses stated in the paragraphs around the link."""
         found: list[str] = []
         for paragraph in self.paragraphs:
             for lic in code_license_ids(paragraph):
@@ -68,41 +74,76 @@ class CodeLink:
 
 
 def _paragraph(card: ParsedCard, line: int) -> str:
+    first = card.front_matter_end + 1
     start = line
-    while start > card.front_matter_end + 1 and card.lines[start - 2].strip():
+    while start > first and line - start < MAX_PARAGRAPH_LINES and card.lines[start - 2].strip():
         start -= 1
     end = line
-    while end < len(card.lines) and card.lines[end].strip():
+    while end < len(card.lines) and end - line < MAX_PARAGRAPH_LINES and card.lines[end].strip():
         end += 1
-    return card.line_text(start, min(end, start + 30))
+    return card.line_text(start, end)
 
 
-def _enclosing(card: ParsedCard, line: int) -> list[Section]:
-    return [s for s in card.sections if s.start_line <= line <= s.end_line]
+def _headings_at(card: ParsedCard, lines: list[int]) -> dict[int, list[str]]:
+    """The headings of the sections holding each of ``lines`` (outermost first), in one pass over the sections.
+
+    Headings nest at most six deep, so each line is in a handful of sections: linear in sections + lines.
+    """
+    ordered = sorted(set(lines))
+    out: dict[int, list[str]] = {line: [] for line in ordered}
+    for s in card.sections:
+        lo = bisect.bisect_left(ordered, s.start_line)
+        hi = bisect.bisect_right(ordered, s.end_line)
+        for line in ordered[lo:hi]:
+            headings = out[line]
+            if len(headings) < 8:
+                headings.append(s.heading)
+    return out
 
 
-def code_links(card: ParsedCard) -> list[CodeLink]:
-    """Code repositories linked from the card, one per repository, with roles and stated licenses."""
+def code_links(card: ParsedCard, *, origin: str = "card") -> list[CodeLink]:
+    """Code repositories linked from ``card``, one per repository, with roles and stated licenses."""
+    wanted = [(link, repo) for link in card.links if (repo := code_repository(link.url)) is not None]
+    if not wanted:
+        return []
+    headings = _headings_at(card, [link.line for link, _ in wanted])
     found: dict[str, CodeLink] = {}
     by_line: dict[int, tuple[str, list[str]]] = {}  # links on one line share their context
-    for link in card.links:
-        repo = code_repository(link.url)
-        if repo is None:
-            continue
+    for link, repo in wanted:
         if link.line not in by_line:
             paragraph = _paragraph(card, link.line)
-            headings = " / ".join(s.heading for s in _enclosing(card, link.line))
-            by_line[link.line] = (paragraph, code_roles(f"{paragraph}\n{headings}"))
+            context = f"{paragraph}\n{' / '.join(headings[link.line])}"
+            roles = code_roles(context)
+            if origin != "card" and is_dataset_code_label(f"{link.text}\n{card.lines[link.line - 1]}"):
+                roles = [*roles, "data-processing"]
+            by_line[link.line] = (paragraph, roles)
         paragraph, roles = by_line[link.line]
         entry = found.get(repo)
         if entry is None:
-            entry = found[repo] = CodeLink(repo=repo, url=link.url, line=link.line, context=quote(paragraph, 160))
+            if len(found) >= MAX_REPOSITORIES:
+                continue
+            entry = found[repo] = CodeLink(
+                repo=repo, url=link.url, line=link.line, context=quote(paragraph, 160), origin=origin
+            )
         for role in roles:
             if role not in entry.roles:
                 entry.roles.append(role)
-        if paragraph not in entry.paragraphs:
+        if paragraph not in entry.paragraphs and len(entry.paragraphs) < 5:
             entry.paragraphs.append(paragraph)
     return list(found.values())
+
+
+def dataset_code_links(release: Release) -> list[CodeLink]:
+    """Repositories a listed training dataset's own card links as the code that built the dataset."""
+    out: list[CodeLink] = []
+    for ds, doc in release.dataset_docs.items():
+        if doc.card is None:
+            continue
+        for link in code_links(doc.card, origin=f"dataset card {ds}"):
+            if "data-processing" in link.roles:
+                link.roles = ["data-processing"]
+                out.append(link)
+    return out
 
 
 def _code_license_sections(card: ParsedCard) -> list[str]:
@@ -111,15 +152,82 @@ def _code_license_sections(card: ParsedCard) -> list[str]:
     for s in card.sections:
         h = s.heading.lower()
         if "code" in h or "repositor" in h or "software" in h:
-            for lic in code_license_ids(card.section_text(s)):
+            for lic in code_license_ids(card.section_text(s)[:20_000]):
                 if lic not in out:
                     out.append(lic)
     return out
 
 
 def _osi(lic: str) -> bool:
-    info = lookup_hub_id(lic)
+    info = lookup_hub_id(lic) or lookup_spdx(lic)
     return bool(info and info.osi_approved)
+
+
+@dataclass(frozen=True)
+class RepoLicense:
+    """What is known of one repository's license: an outcome, a phrase for messages, and the evidence."""
+
+    repo: str
+    outcome: Outcome
+    says: str
+    evidence: tuple[Evidence, ...]
+
+
+def repo_license(release: Release, link: CodeLink, card_wide: list[str]) -> RepoLicense:
+    """The license of one linked repository, from the card's statements and its host's answer.
+
+    The most restrictive statement governs: a license that is not OSI-approved, from the card or the host, fails;
+    an OSI-approved one from either passes; a host that says the repository has no license fails; otherwise the
+    license is unknown (not stated and not checked).
+    """
+    stated = link.licenses() + (card_wide if link.origin == "card" else [])
+    evidence: list[Evidence] = []
+    if stated:
+        evidence.append(
+            Evidence(
+                kind="card" if link.origin == "card" else "dataset-card",
+                location=f"code license statement ({link.origin})",
+                lines=(link.line, link.line),
+                quote=", ".join(dict.fromkeys(stated)),
+            )
+        )
+    looked = release.code_licenses.get(link.repo)
+    host_spdx: str | None = None
+    host_state = "unchecked"
+    host_detail = "not looked up"
+    if looked is not None:
+        host_state = looked.state if looked.spdx or looked.state != "found" else "none"
+        host_spdx = looked.spdx
+        host_detail = looked.detail or looked.source
+        evidence.append(
+            Evidence(
+                kind="code-host",
+                location=f"{looked.source}: {link.repo}",
+                quote=quote(
+                    f"{host_spdx} (seen {looked.seen})"
+                    if host_state == "found"
+                    else ("no license file" if host_state == "none" else f"not checked: {host_detail}")
+                ),
+            )
+        )
+    elif link.repo in release.code_licenses:
+        host_detail = "the host could not tell"
+    osi_stated = [lic for lic in stated if _osi(lic)]
+    other_stated = [lic for lic in stated if not _osi(lic)]
+    host_osi = host_state == "found" and host_spdx is not None and _osi(host_spdx)
+    if host_state == "found" and host_spdx is not None and not host_osi:
+        return RepoLicense(link.repo, FAIL, f"{link.repo}: {host_spdx} per its host, not OSI-approved", tuple(evidence))
+    if other_stated and not osi_stated:
+        says = f"{link.repo}: {', '.join(other_stated)} stated, not OSI-approved"
+        return RepoLicense(link.repo, FAIL, says, tuple(evidence))
+    if host_osi:
+        return RepoLicense(link.repo, PASS, f"{link.repo}: {host_spdx} (its host)", tuple(evidence))
+    if osi_stated:
+        return RepoLicense(link.repo, PASS, f"{link.repo}: {', '.join(osi_stated)} (stated)", tuple(evidence))
+    if host_state == "none":
+        says = f"{link.repo}: no license file (all rights reserved)"
+        return RepoLicense(link.repo, FAIL, says, tuple(evidence))
+    return RepoLicense(link.repo, UNKNOWN, f"{link.repo}: not stated, not checked ({host_detail})", tuple(evidence))
 
 
 def probe(release: Release) -> list[Finding]:
@@ -130,20 +238,16 @@ def probe(release: Release) -> list[Finding]:
     links = code_links(card)
     if not links:
         return [_NO_CODE_LINKED]
-
-    evidence_of: dict[str, Evidence] = {}  # one (immutable) Evidence per link, shared by the findings citing it
+    from_datasets = [d for d in dataset_code_links(release) if d.repo not in {link.repo for link in links}]
 
     def ev(link: CodeLink) -> Evidence:
-        found = evidence_of.get(link.repo)
-        if found is None:
-            roles = ", ".join(link.roles) or "role not stated"
-            found = evidence_of[link.repo] = Evidence(
-                kind="card",
-                location=f"link to {link.repo}",
-                lines=(link.line, link.line),
-                quote=f"[{roles}] {link.context}",
-            )
-        return found
+        roles = ", ".join(link.roles) or "role not stated"
+        return Evidence(
+            kind="card" if link.origin == "card" else "dataset-card",
+            location=f"link to {link.repo}" + ("" if link.origin == "card" else f" ({link.origin})"),
+            lines=(link.line, link.line),
+            quote=f"[{roles}] {link.context}",
+        )
 
     findings = [
         Finding(
@@ -156,66 +260,67 @@ def probe(release: Release) -> list[Finding]:
         )
     ]
     for role in REQUIRED_ROLES:
-        with_role = [link for link in links if role in link.roles]
+        with_role = [link for link in (*links, *from_datasets) if role in link.roles]
         if not with_role:
             findings.append(_ROLE_MISSING[role])
             continue
+        where = ", ".join(
+            link.repo + ("" if link.origin == "card" else f" (linked from the {link.origin})") for link in with_role[:4]
+        )
         findings.append(
             Finding(
                 id=f"{role}-code-published",
                 criterion=C,
                 outcome=PASS,
-                message=f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}.",
+                message=f"{role.capitalize()} code is linked: {where}.",
                 evidence=[ev(link) for link in with_role[:4]],
             )
         )
-    relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
-    for link in relevant[:10]:
-        looked_up = release.code_licenses.get(link.repo)
-        if link.repo in release.code_licenses:
-            info = lookup_spdx(looked_up.spdx) if looked_up and looked_up.spdx else None
-            findings.append(
-                Finding(
-                    id="code-license-lookup",
-                    criterion=C,
-                    outcome=INFO,
-                    message=(
-                        f"{looked_up.source} reports {looked_up.spdx} for {link.repo} "
-                        f"({'OSI-approved' if info and info.osi_approved else 'not OSI-approved or unknown'}; "
-                        f"seen {looked_up.seen}). Information only: the card must state the code license itself."
-                        if looked_up and looked_up.spdx
-                        else f"No license was found for {link.repo} on its host (information only)."
-                    ),
-                    evidence=[
-                        Evidence(
-                            kind="hub",
-                            location=f"code host look-up: {link.repo}",
-                            quote=looked_up.spdx if looked_up else None,
-                        )
-                    ],
-                )
-            )
-    stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
-    if not stated:
-        findings.append(_NO_CODE_LICENSE)
-    else:
-        osi = [lic for lic in stated if _osi(lic)]
-        findings.append(
-            Finding(
-                id="code-license",
-                criterion=C,
-                outcome=PASS if osi else FAIL,
-                message=(
-                    f"The card states an OSI-approved code license: {', '.join(dict.fromkeys(osi))}."
-                    if osi
-                    else f"The stated code license is not OSI-approved: {', '.join(dict.fromkeys(stated))}."
-                ),
-                evidence=[
-                    Evidence(kind="card", location="code license statement", quote=", ".join(dict.fromkeys(stated)))
-                ],
-                remediation=None
-                if osi
-                else "Release the training and data-processing code under an OSI-approved license.",
-            )
-        )
+    findings.append(_license_finding(release, card, links, from_datasets))
     return findings
+
+
+def _license_finding(release: Release, card: ParsedCard, links: list[CodeLink], extra: list[CodeLink]) -> Finding:
+    card_wide = _code_license_sections(card)
+    everything = [*links, *extra]
+    roles_present = [role for role in REQUIRED_ROLES if any(role in link.roles for link in everything)]
+    relevant = [link for link in everything if set(link.roles) & set(REQUIRED_ROLES)] or links
+    results = {link.repo: repo_license(release, link, card_wide) for link in relevant[:20]}
+    evidence = [e for r in results.values() for e in r.evidence][:12]
+    says = "; ".join(r.says for r in results.values())
+    if roles_present:
+        per_role = {
+            role: [results[link.repo].outcome for link in relevant[:20] if role in link.roles]
+            for role in roles_present
+        }
+    else:
+        per_role = {"code": [r.outcome for r in results.values()]}
+    if all(PASS in outcomes for outcomes in per_role.values()):
+        failed = [r.says for r in results.values() if r.outcome is FAIL]
+        return Finding(
+            id="code-license",
+            criterion=C,
+            outcome=PASS,
+            message="The training and data-processing code is under an OSI-approved license: " + says + "."
+            if not failed
+            else "OSI-approved code is published (" + says + ").",
+            evidence=evidence,
+        )
+    if any(outcomes and all(o is FAIL for o in outcomes) for outcomes in per_role.values()):
+        return Finding(
+            id="code-license",
+            criterion=C,
+            outcome=FAIL,
+            message="The code is not under an OSI-approved license: " + says + ".",
+            evidence=evidence,
+            remediation="Release the training and data-processing code under an OSI-approved license.",
+        )
+    return Finding(
+        id="code-license",
+        criterion=C,
+        outcome=UNKNOWN,
+        message="The code license is not known: " + says + ".",
+        evidence=evidence,
+        remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) next to the link, "
+        "and keep a LICENSE file in the repository.",
+    )

@@ -20,7 +20,7 @@ MARKS = {
     Status.NOT_MET: "[-]",
     Status.UNDETERMINED: "[?]",
 }
-_OUTCOME_MARKS = {Outcome.PASS: "+", Outcome.FAIL: "-", Outcome.UNKNOWN: "?", Outcome.INFO: "i"}
+_OUTCOME_MARKS = {Outcome.PASS: "+", Outcome.FAIL: "-", Outcome.UNKNOWN: "?", Outcome.INFO: "i", Outcome.NOT_APPLICABLE: "~"}
 
 
 def safe(text: str) -> str:
