@@ -54,6 +54,8 @@ class CardRules:
     no_annotation: frozenset[str]
     annotated: frozenset[str]
     dataset_code_labels: re.Pattern[str]
+    use_restrictions: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, any of its patterns)
+    external_weights: re.Pattern[str]
 
 
 def _load() -> dict[str, Any]:
@@ -95,6 +97,10 @@ def rules() -> CardRules:
         no_annotation=frozenset(d["dataset_cards"]["no_annotation"]["values"]),
         annotated=frozenset(d["dataset_cards"]["annotated"]["values"]),
         dataset_code_labels=_any(d["dataset_cards"]["code_link_labels"]["patterns"]),
+        use_restrictions=tuple(
+            (kind, _any(entry["patterns"])) for kind, entry in d["use_restrictions"]["kinds"].items()
+        ),
+        external_weights=_any(d["external_weights"]["patterns"]),
     )
 
 
@@ -227,3 +233,18 @@ def without_placeholders(text: str) -> str:
 def is_dataset_code_label(context: str) -> bool:
     """True when ``context`` (a link's text and its line) presents a dataset card's link as the dataset's code."""
     return rules().dataset_code_labels.search(context) is not None
+
+
+def use_restrictions(text: str) -> list[tuple[str, int, str]]:
+    """Use restrictions stated in ``text``: ``(kind, offset, phrase)`` for the first statement of each kind."""
+    found: list[tuple[str, int, str]] = []
+    for kind, pattern in rules().use_restrictions:
+        m = pattern.search(text)
+        if m:
+            found.append((kind, m.start(), m.group(0)))
+    return found
+
+
+def points_at_external_weights(line: str) -> bool:
+    """True when a card line says weights can be had elsewhere ("download the weights from ...")."""
+    return rules().external_weights.search(line) is not None

@@ -168,7 +168,8 @@ def parameters(findings: list[Finding]) -> CriterionResult:
     if FAIL in published:
         return _result(NOT_MET, "No weights are published.", findings)
     if PASS not in published:
-        return _result(UNDETERMINED, "The file listing is unknown.", findings)
+        why = next((f.message for f in findings if f.id == "weights-published"), "The file listing is unknown.")
+        return _result(UNDETERMINED, why, findings)
     if FAIL in found.get("weights-access-gated", _NONE):
         return _result(PARTLY_MET, "Weights are published behind a manual approval gate.", findings)
     return _result(MET, _first(findings, PASS) or "Weights are published.", findings)
@@ -296,7 +297,7 @@ def verdict(criteria: Criteria) -> tuple[Verdict, str]:
     if params is UNDETERMINED or terms is UNDETERMINED:
         missing = []
         if params is UNDETERMINED:
-            missing.append("the file listing is unknown, so published weights cannot be checked")
+            missing.append("whether weights are published cannot be told: " + criteria.parameters.summary.rstrip("."))
         if terms is UNDETERMINED:
             missing.append(criteria.usage_terms.summary.rstrip("."))
         elif terms is NOT_MET:

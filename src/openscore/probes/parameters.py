@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..cardrules import points_at_external_weights
 from ..files import weight_format
 from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
 from ..release import Release
@@ -17,11 +18,50 @@ _NO_LISTING = shared_finding(
 )
 
 
+def _external_weights(release: Release) -> list[Evidence]:
+    """Card links that point at weights published outside the repository."""
+    card = release.card
+    if card is None:
+        return []
+    out: list[Evidence] = []
+    for link in card.links:
+        path = link.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        line = card.lines[link.line - 1] if 0 < link.line <= len(card.lines) else ""
+        if weight_format(path.rsplit("/", 1)[-1]) or points_at_external_weights(f"{link.text} {line}"):
+            out.append(Evidence(kind="card", location="link to weights", lines=(link.line, link.line), quote=link.url))
+            if len(out) >= 5:
+                break
+    return out
+
+
 def weights_published(release: Release) -> Finding:
-    """``weights-published``: the file listing holds weight files."""
+    """``weights-published``: the file listing holds weight files.
+
+    ``fail`` (closed) only when the release positively has none: a listing without weight files and a card that
+    points nowhere else. An empty listing, or a card that links weights hosted elsewhere, is ``unknown``.
+    """
     if release.files is None:
         return _NO_LISTING
     weights = [f for f in release.files if weight_format(f)]
+    if not weights and not [f for f in release.files if f.rsplit("/", 1)[-1] not in (".gitattributes",)]:
+        return Finding(
+            id="weights-published",
+            criterion=C,
+            outcome=UNKNOWN,
+            message="The release holds no files at all, so whether weights are published cannot be told.",
+            evidence=[Evidence(kind="listing", location="file listing", quote="(empty)")],
+            remediation="Grade the folder or repository that holds the model (its card and weight files).",
+        )
+    if not weights and (elsewhere := _external_weights(release)):
+        return Finding(
+            id="weights-published",
+            criterion=C,
+            outcome=UNKNOWN,
+            message="The repository holds no weight files, but the card points at weights hosted elsewhere; "
+            "openscore does not check other hosts.",
+            evidence=elsewhere,
+            remediation="Publish the weights in the repository itself, so that anyone can check and download them.",
+        )
     if not weights:
         return Finding(
             id="weights-published",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from ..cardrules import gate_terms
+from ..cardrules import gate_terms, use_restrictions
 from ..files import is_use_policy_file
 from ..findings import (
     FAIL,
@@ -249,9 +249,86 @@ def access_terms(release: Release) -> Finding | None:
     return None
 
 
+#: The card body and each LICENSE-like text are searched up to this many characters for stated restrictions.
+MAX_RESTRICTION_SCAN = 200_000
+
+_RESTRICTION_REMEDY = {
+    "non-commercial": LicensePolicy.NON_COMMERCIAL,
+    "research-only": LicensePolicy.RESEARCH_ONLY,
+    "no-derivatives": LicensePolicy.NO_DERIVATIVES,
+}
+
+
+def _prose(text: str) -> str:
+    """``text`` with fenced code blocks blanked (line numbers kept): code is not a statement of terms."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    out: list[str] = []
+    fence = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            out.append("")
+        else:
+            out.append("" if fence else line)
+    return "\n".join(out)
+
+
+def stated_restrictions(release: Release) -> list[Finding]:
+    """``use-restriction-stated``: use restrictions written in the card's prose or a LICENSE-like file.
+
+    The most restrictive statement governs: "for research purposes only" in the card of a release declared MIT
+    makes its terms restricted, exactly as a restrictive base model does.
+    """
+    sources: list[tuple[str, str, int, str]] = []  # (kind of evidence, location, first line number, text)
+    card = release.card
+    if card is not None:
+        sources.append(("card", "README.md", card.front_matter_end + 1, _prose(card.body_text[:MAX_RESTRICTION_SCAN])))
+    for tf in release.text_files:
+        if tf.text and not is_use_policy_file(tf.path):
+            info = identify_text(tf.text)
+            if info is not None and info.policy in RESTRICTIVE:
+                continue  # a restrictive license's own text: already a finding of its own
+            sources.append(("file", tf.path, 1, tf.text[:MAX_RESTRICTION_SCAN]))
+    declared = [classify(v) for v in release.metadata.license[:MAX_LICENSE_VALUES]]
+    claims_open = bool(declared) and all(i.is_open for i in declared)
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for kind_of, location, first, text in sources:
+        for kind, offset, phrase in use_restrictions(text):
+            if kind in seen:
+                continue
+            seen.add(kind)
+            line_no = first + text.count("\n", 0, offset)
+            line = text.split("\n")[line_no - first] if kind_of == "card" and card else phrase
+            where = "The card" if kind_of == "card" else location
+            contradiction = " It contradicts the open license declared in the metadata;" if claims_open else ""
+            policy = _RESTRICTION_REMEDY.get(kind, LicensePolicy.USE_RESTRICTED)
+            findings.append(
+                Finding(
+                    id="use-restriction-stated",
+                    criterion=C,
+                    outcome=FAIL,
+                    message=f"{where} states a {kind.replace('-', ' ')} restriction: \u201c{quote(phrase, 80)}\u201d."
+                    f"{contradiction} the most restrictive statement governs.",
+                    evidence=[
+                        Evidence(
+                            kind="card" if kind_of == "card" else "file",
+                            location=location,
+                            lines=(line_no, line_no),
+                            quote=quote(line),
+                        )
+                    ],
+                    remediation="Remove the restriction, or declare the license that really applies: "
+                    + _REMEDY[policy],
+                )
+            )
+    return findings
+
+
 def probe(release: Release) -> list[Finding]:
     """All usage-terms probes."""
-    findings = declared_license(release) + license_files(release)
+    findings = declared_license(release) + license_files(release) + stated_restrictions(release)
     gate = access_terms(release)
     if gate is not None:
         findings.append(gate)
