@@ -339,7 +339,7 @@ def reset_rate_limiters() -> None:
         _LIMITERS.clear()
 
 
-def _check_token(token: str | bool | None) -> None:
+def check_token(token: str | bool | None) -> None:
     """Refuse a token that cannot be an HTTP header value, without quoting it."""
     if token is None:
         if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN:
@@ -580,7 +580,7 @@ class HubClient:
         for name, value in (("max_backoff", max_backoff), ("backoff", backoff)):
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
-        _check_token(token)
+        check_token(token)
         self._api = HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
         self._token = token
         self.endpoint = self._api.endpoint.rstrip("/")
@@ -601,13 +601,14 @@ class HubClient:
     # ------------------------------------------------------------------------------------------ deadlines
 
     @contextlib.contextmanager
-    def deadline(self, seconds: float | None = None) -> Iterator[float]:
+    def deadline(self, seconds: float | None = None, *, fresh: bool = False) -> Iterator[float]:
         """Run the calls made inside (in this thread) under one deadline: ``seconds`` (default
-        :attr:`release_timeout`) from now, or the enclosing deadline if that comes first. Yields the deadline
-        (a :func:`time.monotonic` time)."""
+        :attr:`release_timeout`) from now, or the enclosing deadline if that comes first (unless ``fresh``: a
+        result shared with other releases, such as a base model's, gets its own). Yields the deadline (a
+        :func:`time.monotonic` time)."""
         until = time.monotonic() + (self.release_timeout if seconds is None else seconds)
         stack = self._deadlines.stack
-        if stack:
+        if stack and not fresh:
             until = min(until, stack[-1])
         stack.append(until)
         try:
