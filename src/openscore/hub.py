@@ -1001,10 +1001,11 @@ class HubClient:
                 status = exc.response.status_code if exc.response is not None else None
                 wait = _retry_after(exc)
                 if status == 429:
-                    if wait is not None:
-                        self.limiter.hold(wait, by_me=True)
                     pause = wait if wait is not None else self._backoff(attempt + 1)
-                    if attempt < self.retries and pause < self._remaining():
+                    retry = attempt < self.retries and pause < self._remaining()
+                    if wait is not None:  # every thread on the endpoint waits; this one by pausing below
+                        self.limiter.hold(wait, by_me=retry)
+                    if retry:
                         attempt += 1
                         self._pause(pause)
                         continue
