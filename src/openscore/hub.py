@@ -118,7 +118,7 @@ def _ref_name(revision: str | None) -> str:
 
 
 #: The largest API answer (model info, a listing page, refs, dataset info) read, in bytes; a longer one is refused.
-MAX_ANSWER_BYTES = 8_000_000
+MAX_ANSWER_BYTES = 16_000_000
 #: A listing (``list_models``) follows at most this many ``Link: rel="next"`` pages.
 MAX_LIST_PAGES = 200
 #: The default per-request deadline, in seconds (connect, wait and read the whole answer).
