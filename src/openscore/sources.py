@@ -55,7 +55,7 @@ def _attach_card(
         data = data[:MAX_CARD_BYTES].encode("utf-8", errors="replace")
     if (size is not None and size > MAX_CARD_BYTES) or (isinstance(data, bytes) and len(data) > MAX_CARD_BYTES):
         full = size if size is not None and size > MAX_CARD_BYTES else len(data)
-        cut.append(f"README.md is {full:,} {unit}; only the first {MAX_CARD_BYTES:,} bytes were read")
+        cut.append(f"README.md is {full:,} {unit}; only the first {MAX_CARD_BYTES:,} were read")
         data = data[:MAX_CARD_BYTES]
     text, problems = decode_card_text(data) if isinstance(data, str) else decode_card(data)
     problems = [*cut, *problems]
