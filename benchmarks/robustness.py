@@ -83,6 +83,7 @@ def hostile_inputs(hub: Any, work: Path) -> tuple[int, list[str]]:
 
 def fuzz_inputs(examples: int) -> tuple[int, list[str]]:
     """Run the fuzz strategies through parse_card, decode_card, load_yaml_mapping and grade_card."""
+    import conftest  # noqa: F401  - registers the hypothesis profile test_fuzz uses
     import test_fuzz as fuzz
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -187,6 +188,114 @@ def memory(work: Path) -> dict[str, float]:
     }
 
 
+def hostile_hub(hub: Any, work: Path) -> dict[str, Any]:
+    """Every hostile-Hub case of tests/test_hostile_hub.py, counted: each must end in a report or one
+    OpenscoreError, with no token sent to another host or shown, no file outside the cache, no result lost."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import test_hostile_hub as th
+
+    token = "hf_benchmarkSecretToken0123456789"
+    seen_auth: list[str] = []
+
+    class Foreign(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization"):
+                seen_auth.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    foreign = ThreadingHTTPServer(("127.0.0.1", 0), Foreign)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    cache = work / "hub-cache"
+    out: dict[str, Any] = {"tried": 0, "survived": 0, "raw": [], "leaks": 0, "outside": 0, "lost": 0, "slowest": 0.0}
+    timeout = 0.5
+
+    def client(**kw: Any) -> HubClient:
+        settings: dict[str, Any] = {"token": token, "backoff": 0.01, "timeout": timeout, "retries": 1}
+        settings.update(kw)
+        return HubClient(endpoint=hub.endpoint, api_cache_dir=cache, **settings)
+
+    def attempt(name: str, fn: Callable[[], Any]) -> None:
+        out["tried"] += 1
+        started = time.monotonic()
+        try:
+            result = fn()
+            text = repr(result)
+            out["survived"] += 1
+        except openscore.OpenscoreError as exc:
+            text = f"{exc}{exc!r}"
+            link: BaseException | None = exc
+            while link is not None:
+                text += f"{link}{link!r}"
+                link = link.__cause__ or link.__context__
+            out["survived"] += 1
+        except Exception as exc:
+            out["raw"].append(f"{name}: {type(exc).__name__}: {str(exc)[:100]}")
+            text = f"{exc!r}"
+        out["slowest"] = max(out["slowest"], (time.monotonic() - started) / timeout)
+        out["leaks"] += token in text
+
+    def add(repo_id: str, readme: str = th.CARD) -> None:
+        hub.add_repo(repo_id, {"README.md": readme, "model.safetensors": b"w"}, {"sha": th.SHA})
+
+    add("hostile/model")
+    add("hostile/a")
+    for name, body in sorted({**th.MODEL_BODIES, **th.RAW_BODIES}.items()):
+        hub.clear_faults()
+        hub.inject("hostile/model", "body", body=body, times=None, route="api")
+        attempt(f"model_info {name}", lambda: openscore.grade("hostile/model", client=client()))
+    base = hub.get_repo("hostile/model").info(th.SHA)
+    for sha in ("../../../escape/y", "/tmp/abs", "A" * 40):
+        hub.clear_faults()
+        hub.inject("hostile/model", "body", body={**base, "sha": sha}, times=None, route="api")
+        attempt(f"sha {sha}", lambda: openscore.grade("hostile/model", client=client()))
+    for repo_id in ("../../x", "a/../../b", "x/y/z"):
+        hub.clear_faults()
+        hub.inject("/api/models", "body", body=[{**base, "id": repo_id}], times=None)
+        attempt(f"listing id {repo_id}", lambda: client().list_models("hostile"))
+    hub.clear_faults()
+    for link in (f"http://localhost:{foreign.server_address[1]}/api/models", f"{hub.endpoint}/api/models?cursor=0"):
+        hub.listing_link = link
+        attempt(f"listing link {link}", lambda: openscore.grade_author("hostile", client=client(), progress_bar=False))
+    hub.listing_link = None
+    for body in ({"branches": "main"}, {"branches": [{"name": "x", "targetCommit": "../x"}]}):
+        hub.clear_faults()
+        hub.inject("hostile/model", "body", body=body, times=None, route="api")
+        attempt("refs", lambda: client().list_branches("hostile/model"))
+    hub.clear_faults()
+    hub.inject("hostile/model", "oversize", size=40_000_000, times=None, route="api")
+    attempt("oversize model_info", lambda: openscore.grade("hostile/model", client=client()))
+    for route in ("file", "api"):
+        hub.clear_faults()
+        hub.inject("hostile/model", "dribble", delay=0.2, times=None, route=route)
+        attempt(f"dribble {route}", lambda: openscore.grade("hostile/model", client=client()))
+    hub.clear_faults()
+    for bad in (token + "\n", "hf_t\u00f6ken"):
+        attempt("bad token", lambda bad=bad: HubClient(endpoint=hub.endpoint, token=bad))
+    ring = {"ring/a": "ring/b", "ring/b": "ring/c", "ring/c": "ring/a"}
+    for repo, parent in ring.items():
+        add(repo, f"---\nlicense: mit\nbase_model: {parent}\n---\n# {repo}\n")
+    attempt(
+        "base_model ring, 3 workers", lambda: grade_many(list(ring), client=client(), max_workers=3, progress_bar=False)
+    )
+    batch = grade_many(list(ring), client=client(), max_workers=3, progress_bar=False)
+    out["lost"] += len(ring) - len([r for r in batch if isinstance(r, Report)])
+    out["leaks"] += len(seen_auth)
+    root = cache.resolve()
+    out["outside"] = sum(1 for p in work.rglob("*") if p.is_file() and "escape" in p.parts)
+    out["outside"] += sum(1 for p in cache.rglob("*") if p.is_file() and not p.resolve().is_relative_to(root))
+    foreign.shutdown()
+    foreign.server_close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--fuzz", type=int, default=200, help="fuzzed inputs per strategy (default 200)")
@@ -203,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         fuzzed, fuzz_failures = fuzz_inputs(args.fuzz)
         hub.reset()
         fault = faults(hub, work)
+        hub.reset()
+        hostile = hostile_hub(hub, work)
         hub_errors = list(hub.errors)
     mem = memory(work)
     elapsed = time.monotonic() - started
@@ -230,18 +341,27 @@ def main(argv: list[str] | None = None) -> int:
         f"  releases lost           {fault['lost']:>6}   (duplicated {fault['duplicated']}, "
         f"input order kept: {'yes' if fault['in_order'] else 'NO'}, batch took {fault['seconds']:.1f} s)"
     )
+    print(
+        f"  hostile Hub answers     {hostile['tried']:>6}   ({hostile['survived']} survived as a report or one "
+        f"OpenscoreError; slowest took {hostile['slowest']:.1f} x the request timeout)"
+    )
+    print(f"  raw exceptions          {len(hostile['raw']):>6}")
+    print(f"  secrets leaked          {hostile['leaks']:>6}   (in messages, reprs, causes, or sent to another host)")
+    print(f"  writes outside cache    {hostile['outside']:>6}")
+    print(f"  results lost            {fault['lost'] + hostile['lost']:>6}")
     print(f"  peak memory, normal card{mem['baseline']:8.2f} MB  (baseline: examples/open-research-model README)")
     print(f"  peak memory, alias bomb {ratio(mem['bomb'])}")
     print(f"  ... bomb at alias limit {ratio(mem['bomb_at_limit'])}")
     print(f"  peak memory, 10 MB card {ratio(mem['big'])}  ({mem['big'] / mem['big_mb']:.2f} x the card's size)")
     print(f"  ... same card in folder {ratio(mem['big_folder'])}  (read up to the cap)")
     print(f"  elapsed                 {elapsed:6.1f} s")
-    problems = crashes + fuzz_failures + fault["unexpected"] + hub_errors
+    problems = crashes + fuzz_failures + fault["unexpected"] + hub_errors + hostile["raw"]
     for line in problems[:20]:
         print(f"  ! {line}")
     bad = problems or fault["lost"] or fault["duplicated"] or not fault["in_order"]
     bad = bad or fault["transient_ok"] != fault["transient"] or fault["permanent_ok"] != fault["permanent"]
     bad = bad or not fault["dataset_ok"]
+    bad = bad or hostile["leaks"] or hostile["outside"] or hostile["lost"] or hostile["survived"] != hostile["tried"]
     return 1 if bad else 0
 
 

@@ -95,7 +95,10 @@ def hub_env(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     """
     from huggingface_hub import constants
 
+    from openscore.hub import reset_rate_limiters
+
     fake_hub.reset()
+    reset_rate_limiters()  # the fake Hub lives for the session: one test's rate-limit hold must not reach others
     home = tmp_path / "hf_home"
     home.mkdir()
     env = {

@@ -30,7 +30,15 @@ dataset id, existing or not) fail in one of these ways, per request count (``aft
   ``error_code`` sent as ``X-Error-Code``: "RepoNotFound", "GatedRepo", ...);
 - ``"slow"``: sleep ``delay`` seconds, then answer normally (longer than the client's timeout: a timeout);
 - ``"reset"``: close the connection with a TCP reset, without answering;
-- ``"truncate"``: answer with a ``Content-Length`` larger than the bytes sent, then close (GET requests only).
+- ``"truncate"``: answer with a ``Content-Length`` larger than the bytes sent, then close (GET requests only);
+- ``"dribble"``: answer normally, but send the body one byte every ``delay`` seconds (GET only);
+- ``"body"``: answer ``status`` (default 200) with ``body`` instead of the real answer: bytes as they are, anything
+  else as JSON (wrong types, garbled JSON, a hostile ``sha``...);
+- ``"oversize"``: answer the real JSON object padded with a ``"padding"`` field to about ``size`` bytes.
+
+Faults injected for the repo id ``"/api/models"`` apply to the listing's pages.
+``hub.listing_link`` (a URL, or None): when set, every ``/api/models`` listing page answers with
+``Link: <listing_link>; rel="next"`` (to play a listing that points to another host or to itself).
 
 ``hub.fault_log`` records each fault that fired as ``(repo_id, mode, method, path)``.
 """
@@ -286,7 +294,7 @@ class FakeRepo:
         return dirs + entries
 
 
-FAULT_MODES = ("status", "slow", "reset", "truncate")
+FAULT_MODES = ("status", "slow", "reset", "truncate", "dribble", "body", "oversize")
 FAULT_ROUTES = ("any", "api", "file", "dataset")
 
 
@@ -303,13 +311,15 @@ class Fault:
     after: int = 0
     times: int | None = 1
     route: str = "any"
+    body: Any = None
+    size: int = 0
     seen: int = 0  # matching requests so far
     fired: int = 0  # of which failed
 
     def applies(self, route: str, method: str) -> bool:
         if self.route not in ("any", route):
             return False
-        return not (self.mode == "truncate" and method != "GET")
+        return not (self.mode in ("truncate", "dribble", "body", "oversize") and method != "GET")
 
     def take(self) -> bool:
         """Count one matching request; True when it must fail (the caller holds the hub's lock)."""
@@ -345,6 +355,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # Without it each answer (headers, then body, written separately) waits ~40 ms for the client's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self._dispatch("GET")
 
@@ -357,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- plumbing ----------------------------------------------------------------------------------
 
     _truncate = False  # set by an injected "truncate" fault: send fewer bytes than Content-Length says
+    _dribble = 0.0  # set by an injected "dribble" fault: seconds between the body's bytes
+    _pad = 0  # set by an injected "oversize" fault: pad JSON objects to about this many bytes
 
     def _send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None) -> None:
         self.send_response(status)
@@ -370,10 +387,19 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        if self.command == "HEAD":
+            return
+        if self._dribble:
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(self._dribble)
+            return
+        self.wfile.write(body)
 
     def _json(self, data: Any, status: int = 200) -> None:
+        if self._pad and isinstance(data, dict):
+            data = {**data, "padding": "x" * self._pad}
         self._send(status, json.dumps(data, default=str).encode())  # YAML dates become strings, as on the Hub
 
     def _error(self, status: int, code: str | None, message: str, headers: Mapping[str, str] | None = None) -> None:
@@ -405,10 +431,18 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.mode == "reset":
                 self._reset()
                 return
+            if fault.mode == "body":
+                raw = fault.body if isinstance(fault.body, bytes) else json.dumps(fault.body).encode()
+                self._send(fault.status if fault.status != 500 else 200, raw)
+                return
             if fault.mode == "slow":
                 time.sleep(fault.delay)
             elif fault.mode == "truncate":
                 self._truncate = True
+            elif fault.mode == "dribble":
+                self._dribble = fault.delay or 0.5
+            elif fault.mode == "oversize":
+                self._pad = fault.size or 10_000_000
         try:
             self._route(hub, url.path, parse_qs(url.query, keep_blank_values=True))
         except (ConnectionError, TimeoutError):  # the client hung up (e.g. it timed out on a slow answer)
@@ -525,7 +559,9 @@ class _Handler(BaseHTTPRequestHandler):
                 info = {k: v for k, v in info.items() if k in ("_id", "id", *expand)}
             items.append(info)
         headers = {}
-        if cursor + self.LIST_PAGE_SIZE < len(ids):
+        if hub.listing_link is not None:
+            headers["Link"] = f'<{hub.listing_link}>; rel="next"'
+        elif cursor + self.LIST_PAGE_SIZE < len(ids):
             params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
             params.append(("cursor", str(cursor + self.LIST_PAGE_SIZE)))
             headers["Link"] = f'<{hub.endpoint}/api/models?{urlencode(params)}>; rel="next"'
@@ -605,6 +641,7 @@ class FakeHub:
         self.requests: list[tuple[str, str]] = []  # (method, raw URL path without query)
         self.errors: list[str] = []  # exceptions raised inside the fake (should stay empty)
         self.latency: float = 0.0  # seconds slept before answering each request
+        self.listing_link: str | None = None  # when set: the Link rel="next" of every listing page
         # bearer tokens that may read the files of repos whose meta says files_readable: false
         self.granted_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -641,6 +678,7 @@ class FakeHub:
             self.requests.clear()
             self.errors.clear()
             self.latency = 0.0
+            self.listing_link = None
             self.granted_tokens.clear()
 
     def add_repo(
@@ -666,6 +704,8 @@ class FakeHub:
         after: int = 0,
         times: int | None = 1,
         route: str = "any",
+        body: Any = None,
+        size: int = 0,
     ) -> Fault:
         """Make requests for ``repo_id`` fail: after ``after`` matching requests, the next ``times`` (None: all).
 
@@ -688,6 +728,8 @@ class FakeHub:
             after=after,
             times=times,
             route=route,
+            body=body,
+            size=size,
         )
         with self._lock:
             self._faults.setdefault(repo_id, []).append(fault)
@@ -765,7 +807,9 @@ class FakeHub:
         if not self._faults:
             return None
         segs = [unquote(s) for s in path.strip("/").split("/")]
-        if len(segs) >= 4 and segs[:2] == ["api", "models"]:
+        if segs == ["api", "models"]:  # a listing: its faults are injected for the repo id "/api/models"
+            repo_id, route = "/api/models", "api"
+        elif len(segs) >= 4 and segs[:2] == ["api", "models"]:
             repo_id, route = f"{segs[2]}/{segs[3]}", "api"
         elif len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             repo_id, route = "/".join(segs[2:]), "dataset"

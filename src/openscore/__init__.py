@@ -13,8 +13,10 @@ from .batch import BatchResult, Failure, grade_author, grade_many
 from .criteria import RULES_VERSION, Base, Criteria, CriterionResult, Verdict, rules_version
 from .errors import (
     GatedRepoError,
+    HubResponseError,
     HubUnavailableError,
     InvalidTargetError,
+    InvalidTokenError,
     OpenscoreError,
     RateLimitedError,
     RevisionNotFoundError,
@@ -39,8 +41,10 @@ __all__ = [
     "Finding",
     "GatedRepoError",
     "HubClient",
+    "HubResponseError",
     "HubUnavailableError",
     "InvalidTargetError",
+    "InvalidTokenError",
     "LicenseInfo",
     "LicensePolicy",
     "LicenseRef",

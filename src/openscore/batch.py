@@ -189,8 +189,9 @@ def _grader(
     token: str | bool | None,
     offline: bool,
     cache_dir: str | Path | None,
+    timeout: float | None = None,
 ) -> Grader:
-    return Grader(client, endpoint=endpoint, token=token, offline=offline, api_cache_dir=cache_dir)
+    return Grader(client, endpoint=endpoint, token=token, offline=offline, api_cache_dir=cache_dir, timeout=timeout)
 
 
 def grade_many(
@@ -204,6 +205,7 @@ def grade_many(
     client: HubClient | None = None,
     offline: bool = False,
     cache_dir: str | Path | None = None,
+    timeout: float | None = None,
 ) -> BatchResult:
     """Grade many Hub repositories and folders concurrently; results come back in input order.
 
@@ -215,9 +217,10 @@ def grade_many(
         token, endpoint, client: as for :func:`openscore.grade`.
         offline: grade from the caches only (no request); targets not cached become failures.
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
+        timeout: the deadline of each Hub request in seconds, as for :func:`openscore.grade`.
     """
     items = [os.fspath(t) for t in targets]
-    grader = _grader(client, endpoint, token, offline, cache_dir)
+    grader = _grader(client, endpoint, token, offline, cache_dir, timeout)
     results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision)
     return BatchResult(progress(results, total=len(items), desc="grading", enabled=progress_bar))
 
@@ -232,13 +235,14 @@ def grade_author(
     endpoint: str | None = None,
     client: HubClient | None = None,
     cache_dir: str | Path | None = None,
+    timeout: float | None = None,
 ) -> BatchResult:
     """Grade every model of a Hub user or organisation.
 
     The listing (``list_models`` with ``expand``) brings the metadata of many releases in a few paginated
     requests; then only the files each release needs are fetched.
     """
-    grader = _grader(client, endpoint, token, False, cache_dir)
+    grader = _grader(client, endpoint, token, False, cache_dir, timeout)
     try:
         listed = grader.client.list_models(author, limit=limit)
     except errors.OpenscoreError as exc:

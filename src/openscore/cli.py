@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from .batch import Failure, iter_grade
 from .codehosts import GitHubLicenseLookup
 from .criteria import Verdict, rules_version
 from .grading import Grader
-from .hub import ModelFacts
+from .hub import ModelFacts, check_token
 from .renderers.badge import render_badge
 from .renderers.text import render_text, safe
 from .report import Report
@@ -64,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         help="exit with status 1 when a verdict is less open than VERDICT (order: " + " > ".join(VERDICT_ORDER) + ")",
     )
     g.add_argument("--max-workers", type=int, default=8, help="releases graded at once (default 8)")
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of each Hub request (default 20); a release gets 4 times it in all",
+    )
     g.add_argument("--cache-dir", help="keep Hub API answers here, keyed by commit, for re-runs and --offline")
     g.add_argument("--offline", action="store_true", help="grade from --cache-dir and the Hub file cache only")
     g.add_argument(
@@ -140,6 +148,8 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
         parser.error("give at least one TARGET, --from-file or --author")
     if args.offline and not args.cache_dir:
         parser.error("--offline needs --cache-dir")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        parser.error("--timeout must be a positive number of seconds")
     return targets
 
 
@@ -154,6 +164,11 @@ def _exit_code(result: Report | Failure, fail_below: str | None) -> int:
 def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     targets = _targets(args, parser)
     token: str | None = args.token or None
+    try:
+        check_token(token)
+    except errors.OpenscoreError as exc:
+        print(safe(f"openscore: {exc.message}"), file=sys.stderr)
+        return exc.exit_code
     lookup = None
     if args.lookup_code_licenses and not args.offline:
         cache = Path(args.cache_dir) / "github" if args.cache_dir else Path.home() / ".cache" / "openscore" / "github"
@@ -164,6 +179,7 @@ def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         offline=args.offline,
         api_cache_dir=args.cache_dir,
         code_licenses=lookup,
+        timeout=args.timeout,
     )
     results: Iterable[Report | Failure]
     if args.author:

@@ -70,3 +70,27 @@ class MissingFileError(OpenscoreError):
     """A file the repository lists or links is not there."""
 
     kind = "missing-file"
+
+
+class HubResponseError(OpenscoreError):
+    """The Hub answered something openscore cannot use: malformed or oversized JSON, a field of the wrong type, an
+    unsafe name or commit id, or a listing whose next page points to another host.
+
+    ``field`` names the part of the answer that was wrong (e.g. ``"siblings.3.rfilename"``) when known.
+    """
+
+    kind = "bad-answer"
+
+    def __init__(self, message: str, *, target: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, target=target)
+        self.field = field
+
+
+class InvalidTokenError(OpenscoreError):
+    """The access token given cannot be sent as an HTTP header (whitespace, control or non-ASCII characters).
+
+    The message never quotes the token.
+    """
+
+    exit_code = 2
+    kind = "invalid-token"

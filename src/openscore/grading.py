@@ -9,7 +9,7 @@ from pathlib import Path
 from . import errors
 from .codehosts import CodeLicense
 from .criteria import Base
-from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
+from .hub import DEFAULT_TIMEOUT, DatasetFacts, HubClient, ModelFacts, OnceCache
 from .probes import run_all
 from .release import Release
 from .report import Report, base_entry, build_report
@@ -56,6 +56,8 @@ class Grader:
             ``endpoint``, ``token``, ``offline`` and ``api_cache_dir``.
         code_licenses: an optional look-up of linked code repositories' licenses on their host (e.g.
             :class:`~openscore.codehosts.GitHubLicenseLookup`); reported as information, never needed for a verdict.
+        timeout: the per-request deadline in seconds of the client made here (see :class:`~openscore.HubClient`);
+            each Hub release is graded under one deadline of ``RELEASE_TIMEOUT_FACTOR`` times it.
     """
 
     def __init__(
@@ -67,10 +69,12 @@ class Grader:
         offline: bool = False,
         api_cache_dir: str | Path | None = None,
         code_licenses: Callable[[str], CodeLicense | None] | None = None,
+        timeout: float | None = None,
     ) -> None:
         self._client = client
         self.code_licenses = code_licenses
         self._settings = (endpoint, token, offline, api_cache_dir)
+        self._timeout = timeout
         self.datasets: OnceCache[str, DatasetFacts] = OnceCache()
         self.bases: OnceCache[str, Report] = OnceCache()
 
@@ -79,7 +83,13 @@ class Grader:
         """The Hub client (made on first use, so grading folders never builds one)."""
         if self._client is None:
             endpoint, token, offline, api_cache_dir = self._settings
-            self._client = HubClient(endpoint=endpoint, token=token, offline=offline, api_cache_dir=api_cache_dir)
+            self._client = HubClient(
+                endpoint=endpoint,
+                token=token,
+                offline=offline,
+                api_cache_dir=api_cache_dir,
+                timeout=self._timeout if self._timeout is not None else DEFAULT_TIMEOUT,
+            )
         return self._client
 
     def grade(self, target: str | os.PathLike[str], *, revision: str | None = None) -> Report:
@@ -100,13 +110,15 @@ class Grader:
             raise errors.InvalidTargetError(
                 f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
             )
-        release = release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets)
-        return self._finish(release, ())
+        with self.client.deadline():  # one deadline per release
+            release = release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets)
+            return self._finish(release, ())
 
     def grade_facts(self, facts: ModelFacts) -> Report:
         """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call)."""
-        release = release_from_hub(facts.repo_id, self.client, facts=facts, dataset_cache=self.datasets)
-        return self._finish(release, ())
+        with self.client.deadline():
+            release = release_from_hub(facts.repo_id, self.client, facts=facts, dataset_cache=self.datasets)
+            return self._finish(release, ())
 
     def _finish(self, release: Release, chain: tuple[str, ...]) -> Report:
         """Grade a Hub release with its lineage: each base graded once per batch, depth-limited, cycle-safe."""
@@ -131,8 +143,11 @@ class Grader:
             return [Base(repo_id=repo_id, relation=relation, note="not a valid Hub repository id")]
 
         def grade_base() -> Report:
-            release = release_from_hub(repo_id, self.client, look_up_datasets=False)
-            return self._finish(release, chain)
+            # A base's report is shared by every release of the batch: it gets its own deadline, so that one
+            # release running late does not record its base as failed for all the others.
+            with self.client.deadline(fresh=True):
+                release = release_from_hub(repo_id, self.client, look_up_datasets=False)
+                return self._finish(release, chain)
 
         try:
             report = self.bases.get(repo_id, grade_base)
@@ -150,6 +165,7 @@ def grade(
     token: str | bool | None = None,
     endpoint: str | None = None,
     client: HubClient | None = None,
+    timeout: float | None = None,
 ) -> Report:
     """Grade a Hub repository (``"org/name"``) or a local model folder against OSAID 1.0.
 
@@ -158,14 +174,18 @@ def grade(
         revision: a branch, tag or commit of the Hub repository (the report records the commit sha graded).
         token: a Hub access token; ``None`` uses ``HF_TOKEN`` or the stored login, ``False`` sends none.
         endpoint: the Hub's URL; ``None`` uses ``HF_ENDPOINT`` or the public Hub.
-        client: a :class:`~openscore.hub.HubClient` to reuse (its endpoint and token then apply).
+        client: a :class:`~openscore.hub.HubClient` to reuse (its endpoint, token and timeout then apply).
+        timeout: the deadline of each Hub request in seconds (default ``hub.DEFAULT_TIMEOUT``, 20 s); the whole
+            release, retries and base models' look-ups included, has ``RELEASE_TIMEOUT_FACTOR`` (4) times that.
 
     Raises:
         InvalidTargetError: ``target`` is neither a folder nor a valid repository id.
         TargetNotFoundError: the repository, revision or folder does not exist.
-        HubUnavailableError: the Hub could not be reached or kept failing.
+        HubUnavailableError: the Hub could not be reached, kept failing or passed the deadline.
+        HubResponseError: the Hub's answer was malformed, too large or unsafe (it names the field).
+        InvalidTokenError: the token cannot be sent (spaces, line breaks, non-ASCII); the message does not quote it.
     """
-    return Grader(client, endpoint=endpoint, token=token).grade(target, revision=revision)
+    return Grader(client, endpoint=endpoint, token=token, timeout=timeout).grade(target, revision=revision)
 
 
 def grade_card(readme: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Report:

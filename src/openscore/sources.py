@@ -41,13 +41,24 @@ def _decode_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
-def _attach_card(release: Release, data: bytes | str | None, problem: str | None) -> None:
+def _attach_card(
+    release: Release, data: bytes | str | None, problem: str | None, size: int | None = None, unit: str = "bytes"
+) -> None:
     """Decode and parse the README (bytes, or text already decoded) into ``release`` (or record why it could not
-    be read)."""
+    be read). ``size`` is the README's full size (in ``unit``) when ``data`` holds only its beginning."""
     if data is None:
         release.unreadable.append(f"README.md {problem or 'is missing'}")
         return
+    cut: list[str] = []
+    if isinstance(data, str) and len(data) > MAX_CARD_BYTES:  # certainly over the cap: cut before encoding it
+        size, unit = len(data), "characters"
+        data = data[:MAX_CARD_BYTES].encode("utf-8", errors="replace")
+    if (size is not None and size > MAX_CARD_BYTES) or (isinstance(data, bytes) and len(data) > MAX_CARD_BYTES):
+        full = size if size is not None and size > MAX_CARD_BYTES else len(data)
+        cut.append(f"README.md is {full:,} {unit}; only the first {MAX_CARD_BYTES:,} were read")
+        data = data[:MAX_CARD_BYTES]
     text, problems = decode_card_text(data) if isinstance(data, str) else decode_card(data)
+    problems = [*cut, *problems]
     release.readme_problems.extend(problems)
     if text is None:
         release.unreadable.extend(problems)
@@ -146,7 +157,13 @@ def release_from_folder(folder: str | os.PathLike[str]) -> Release:
         _attach_card(release, None, "is missing")
     else:
         data, problem = _read_inside(root, readme, MAX_CARD_BYTES)
-        _attach_card(release, data, problem)
+        size: int | None = None
+        if data is not None and len(data) > MAX_CARD_BYTES:
+            try:
+                size = (root / readme).stat().st_size
+            except OSError:
+                size = None
+        _attach_card(release, data, problem, size)
     for rel in _license_paths(files, release.metadata.license_link):
         data, problem = _read_inside(root, rel, MAX_TEXT_FILE_BYTES)
         release.text_files.append(
@@ -202,7 +219,7 @@ def release_from_hub(
     pinned = facts.sha or revision
     if "README.md" in facts.files:
         result = client.read_file(facts.repo_id, "README.md", pinned, MAX_CARD_BYTES)
-        _attach_card(release, result.data, result.problem)
+        _attach_card(release, result.data, result.problem, result.size)
     else:
         _attach_card(release, None, "is missing")
     if release.metadata_origin is None and facts.card_data:
