@@ -439,7 +439,7 @@ def test_notebook_markdown_shows_the_report() -> None:
     assert out.startswith("**OSAID 1.0: weights-available**")
     assert "| \u2717 | usage terms | not-met |" in out
     assert "README.md lines 18\u201321" in out
-    assert "**Open data:** no" in out
+    assert "**Open data:** unknown" in out  # no dataset listed: not known, never "no"
     assert "rules " + example("restricted-model").rules_version in out
 
 

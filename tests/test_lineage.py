@@ -58,7 +58,9 @@ def test_cycles_and_missing_bases_never_hang_or_crash(hub_env: FakeHub) -> None:
     assert not batch.failures
     lost = batch[2]
     assert isinstance(lost, openscore.Report)
-    assert lost.lineage[0].note and lost.verdict is Verdict.OPEN_WEIGHTS
+    # A base that cannot be fetched is never dropped: its terms bind the derivative, so they stay undetermined.
+    assert lost.lineage[0].note and lost.verdict is Verdict.UNDETERMINED
+    assert any(f.id == "base-model-unreadable" for f in lost.criteria.usage_terms.findings)
 
 
 def test_each_base_is_fetched_once_per_batch(hub_env: FakeHub) -> None:

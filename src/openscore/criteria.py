@@ -251,11 +251,24 @@ def code(findings: list[Finding]) -> CriterionResult:
     return _result(PARTLY_MET, "Some code is linked, but " + ", ".join(gaps) + ".", findings)
 
 
+#: Unknowns that block "met": a base model whose terms could not be read may restrict the derivative, so an open
+#: license declared by the derivative alone cannot settle its terms.
+_BLOCKING_UNKNOWNS = frozenset({"base-model-unreadable", "base-terms-unknown"})
+
+
 def usage_terms(findings: list[Finding]) -> CriterionResult:
-    """Met when the terms let anyone use, study, modify and share for any purpose; undetermined when unknown."""
+    """Met when the terms let anyone use, study, modify and share for any purpose; undetermined when unknown.
+
+    The most restrictive statement governs: any failing finding (a restrictive license, a restriction stated in
+    prose, a gate that imposes terms, a restrictive base) makes the terms not met; an unreadable base keeps them
+    undetermined whatever the derivative declares.
+    """
     failed = [f for f in findings if f.outcome is FAIL]
     if failed:
         return _result(NOT_MET, failed[0].message, findings)
+    blocking = [f for f in findings if f.outcome is UNKNOWN and f.id in _BLOCKING_UNKNOWNS]
+    if blocking:
+        return _result(UNDETERMINED, blocking[0].message, findings)
     passed = [f for f in findings if f.outcome is PASS and f.id in ("license-declared", "license-file")]
     if passed:
         return _result(MET, passed[0].message, findings)
@@ -370,6 +383,10 @@ class Base(BaseModel):
     statuses: dict[str, Status] = Field(default_factory=dict, description="The base's four criterion statuses.")
     licenses: list[LicenseRef] = Field(default_factory=list)
     note: str | None = Field(default=None, description="Why the base could not be graded, when it could not.")
+    loop: bool = Field(
+        default=False,
+        description="The base_model chain loops back to a release already in it, whose terms are already counted.",
+    )
 
 
 def _lineage_finding(fid: str, criterion: Criterion, outcome: Outcome, message: str, base: Base) -> Finding:
@@ -419,13 +436,28 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
     usage = own.usage_terms
     extra_usage: list[Finding] = []
     for base in direct:
+        if base.criteria is None and base.loop:
+            continue  # a release already in the chain: its terms are counted where it is graded
         if base.criteria is None:
             extra_usage.append(
                 _lineage_finding(
                     "base-model-unreadable",
                     Criterion.USAGE_TERMS,
                     UNKNOWN,
-                    f"Base model {base.repo_id} could not be graded ({base.note}); graded from its own material.",
+                    f"Base model {base.repo_id} could not be graded ({base.note}), so its terms, which bind this "
+                    f"{relation}, are not known; grade with network access to the Hub, or state the base's terms "
+                    "(see docs/publishers.md).",
+                    base,
+                )
+            )
+        elif base.criteria.usage_terms.status is UNDETERMINED:
+            extra_usage.append(
+                _lineage_finding(
+                    "base-terms-unknown",
+                    Criterion.USAGE_TERMS,
+                    UNKNOWN,
+                    f"The terms of base model {base.repo_id} are undetermined "
+                    f"({base.criteria.usage_terms.summary.rstrip('.')}); they bind this {relation} too.",
                     base,
                 )
             )

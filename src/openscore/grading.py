@@ -134,7 +134,7 @@ class Grader:
 
     def _base(self, repo_id: str, relation: str, chain: tuple[str, ...]) -> list[Base]:
         if repo_id in chain:
-            return [Base(repo_id=repo_id, relation=relation, note="the base_model chain loops back here")]
+            return [Base(repo_id=repo_id, relation=relation, note="the base_model chain loops back here", loop=True)]
         if len(chain) > MAX_LINEAGE_DEPTH:
             return [
                 Base(repo_id=repo_id, relation=relation, note=f"lineage deeper than {MAX_LINEAGE_DEPTH} not followed")

@@ -60,6 +60,11 @@ div.{CSS_CLASS} .os-footer{{font-size:11px;opacity:.7;margin-top:.4em}}
 </style>"""
 
 
+def _tri(value: bool | None) -> str:
+    """A fact that can be unknown, in words: "not known" is never shown as "no"."""
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
 def _e(text: str) -> str:
     """Clean and HTML-escape stranger text (quotes too, so it is safe in attributes)."""
     return html.escape(clean(text), quote=True)
@@ -142,7 +147,7 @@ def render_html(report: Report) -> str:
         )
     out.append("</tbody></table>")
 
-    out.append(f"<div><strong>Open data:</strong> {'yes' if report.open_data else 'no'} \u2013 ")
+    out.append(f"<div><strong>Open data:</strong> {_tri(report.open_data)} \u2013 ")
     out.append(f"{_e(report.open_data_reason)}</div>")
     if report.licenses:
         items = "".join(
@@ -196,7 +201,7 @@ def render_markdown(report: Report) -> str:
         out.append("")
         out.extend(details)
     out.append("")
-    out.append(f"**Open data:** {'yes' if report.open_data else 'no'} \u2013 {md(report.open_data_reason)}")
+    out.append(f"**Open data:** {_tri(report.open_data)} \u2013 {md(report.open_data_reason)}")
     if report.licenses:
         out.append("")
         out.append(
@@ -239,7 +244,7 @@ def render_summary_html(items: Sequence[Report | tuple[str, str, str]]) -> str:
         out.append(
             f'<tr><td class="os-target">{_e(_heading(report))}</td>'
             f"<td>{_pill(report.verdict.value, VERDICT_COLORS[report.verdict])}</td>{statuses}"
-            f"<td>{'yes' if report.open_data else 'no'}</td></tr>"
+            f"<td>{_tri(report.open_data)}</td></tr>"
         )
     out.append("</tbody></table></div>")
     return "\n".join(out)

@@ -23,6 +23,11 @@ MARKS = {
 _OUTCOME_MARKS = {Outcome.PASS: "+", Outcome.FAIL: "-", Outcome.UNKNOWN: "?", Outcome.INFO: "i", Outcome.NOT_APPLICABLE: "~"}
 
 
+def _tri(value: bool | None) -> str:
+    """A fact that can be unknown, in words: "not known" is never shown as "no"."""
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
 def safe(text: str) -> str:
     """Replace control and bidi-override characters with U+FFFD (tabs and newlines become spaces)."""
     return _CONTROL.sub("\ufffd", text.replace("\t", " ").replace("\n", " "))
@@ -65,7 +70,7 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
                 if not f.evidence:
                     out.append(safe(f"      {_OUTCOME_MARKS[f.outcome]} {f.id}: {f.message}"))
     out.append("")
-    out.append(safe(f"Open data: {'yes' if report.open_data else 'no'} - {report.open_data_reason}"))
+    out.append(safe(f"Open data: {_tri(report.open_data)} - {report.open_data_reason}"))
     if report.licenses:
         out.append(safe("Licenses: " + ", ".join(f"{lic.key} ({lic.policy.value})" for lic in report.licenses)))
     remedies = [(name, r) for name, result in report.criteria.items() for r in result.remediation]
