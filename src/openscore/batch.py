@@ -189,8 +189,11 @@ def _grader(
     token: str | bool | None,
     offline: bool,
     cache_dir: str | Path | None,
+    code_lookup: bool = True,
 ) -> Grader:
-    return Grader(client, endpoint=endpoint, token=token, offline=offline, api_cache_dir=cache_dir)
+    return Grader(
+        client, endpoint=endpoint, token=token, offline=offline, api_cache_dir=cache_dir, code_lookup=code_lookup
+    )
 
 
 def grade_many(
@@ -204,6 +207,7 @@ def grade_many(
     client: HubClient | None = None,
     offline: bool = False,
     cache_dir: str | Path | None = None,
+    code_lookup: bool = True,
 ) -> BatchResult:
     """Grade many Hub repositories and folders concurrently; results come back in input order.
 
@@ -215,9 +219,10 @@ def grade_many(
         token, endpoint, client: as for :func:`openscore.grade`.
         offline: grade from the caches only (no request); targets not cached become failures.
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
+        code_lookup: ask code hosts for linked code repositories' licenses (see :class:`~openscore.Grader`).
     """
     items = [os.fspath(t) for t in targets]
-    grader = _grader(client, endpoint, token, offline, cache_dir)
+    grader = _grader(client, endpoint, token, offline, cache_dir, code_lookup)
     results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision)
     return BatchResult(progress(results, total=len(items), desc="grading", enabled=progress_bar))
 

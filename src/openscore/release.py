@@ -8,7 +8,7 @@ from typing import Literal
 from .card import EMPTY_METADATA, CardMetadata, ParsedCard
 from .codehosts import CodeLicense
 from .files import relation_hint
-from .hub import DatasetFacts
+from .hub import DatasetCard, DatasetFacts
 
 _RELATIONS = {
     "finetune": "finetune",
@@ -48,7 +48,14 @@ class Release:
         metadata_origin: ``"README.md front matter"``, ``"Hub cardData"`` or None.
         text_files: LICENSE-like files that were present, read or not.
         gated: None, ``"auto"`` or ``"manual"`` (Hub only).
-        datasets: Hub facts about training datasets named in the metadata, keyed by id (Hub only).
+        datasets: Hub facts about the listed training datasets (metadata ``datasets`` and Hub dataset links of the
+            card), keyed by id (Hub only).
+        code_licenses: what code hosts say about the license of each code repository the card links, keyed by
+            ``host/owner/name``: found, none, or unchecked with the reason (offline, turned off, rate limited,
+            unreachable, unsupported host). See :class:`~openscore.codehosts.CodeLicense`.
+        dataset_cards: each listed training dataset's Hub card (README text at the commit looked up), or why it
+            was not read (missing, gated, not looked up: folder or in-memory grading, offline), keyed by id.
+        papers: arXiv ids the release names (``arxiv:`` tags, arxiv.org links), in order; never fetched.
         unreadable: plain-language notes on what could not be read.
     """
 
@@ -72,7 +79,9 @@ class Release:
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
     checkpoint_mention: str | None = None  # the card's phrase saying intermediate checkpoints are published
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
-    code_licenses: dict[str, CodeLicense | None] = field(default_factory=dict)  # optional host look-ups
+    code_licenses: dict[str, CodeLicense] = field(default_factory=dict)
+    dataset_cards: dict[str, DatasetCard] = field(default_factory=dict)
+    papers: tuple[str, ...] = ()
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 

@@ -172,27 +172,28 @@ def probe(release: Release) -> list[Finding]:
     relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
     for link in relevant[:10]:
         looked_up = release.code_licenses.get(link.repo)
-        if link.repo in release.code_licenses:
-            info = lookup_spdx(looked_up.spdx) if looked_up and looked_up.spdx else None
+        if looked_up is not None:
+            info = (lookup_spdx(looked_up.spdx) if looked_up.spdx else None) or (
+                lookup_hub_id(looked_up.key) if looked_up.key else None
+            )
+            named = looked_up.spdx or looked_up.key
+            if looked_up.state == "found" and named:
+                message = (
+                    f"{looked_up.source} reports {named} for {link.repo} "
+                    f"({'OSI-approved' if info and info.osi_approved else 'not OSI-approved or unknown'}; "
+                    f"seen {looked_up.seen}). Information only: the card must state the code license itself."
+                )
+            elif looked_up.state == "unchecked":
+                message = f"The license of {link.repo} was not checked on its host ({looked_up.detail})."
+            else:
+                message = f"{looked_up.source} for {link.repo}: {looked_up.detail} (information only)."
             findings.append(
                 Finding(
                     id="code-license-lookup",
                     criterion=C,
                     outcome=INFO,
-                    message=(
-                        f"{looked_up.source} reports {looked_up.spdx} for {link.repo} "
-                        f"({'OSI-approved' if info and info.osi_approved else 'not OSI-approved or unknown'}; "
-                        f"seen {looked_up.seen}). Information only: the card must state the code license itself."
-                        if looked_up and looked_up.spdx
-                        else f"No license was found for {link.repo} on its host (information only)."
-                    ),
-                    evidence=[
-                        Evidence(
-                            kind="hub",
-                            location=f"code host look-up: {link.repo}",
-                            quote=looked_up.spdx if looked_up else None,
-                        )
-                    ],
+                    message=message,
+                    evidence=[Evidence(kind="hub", location=f"code host look-up: {link.repo}", quote=named)],
                 )
             )
     stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
