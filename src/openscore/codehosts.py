@@ -316,6 +316,8 @@ class CodeHostLookup:
         source = "GitHub license API" if gh else "GitLab API" if gl else "Hugging Face Space card" if sp else ""
         if not source:
             return unchecked(repo, f"not checked: openscore cannot ask {host_of(repo)} for licenses")
+        if any(part in (".", "..") for part in repo.split("/")):
+            return unchecked(repo, "not checked: not a repository name", source)
         if self.offline:
             return unchecked(repo, OFFLINE + " (not in the code host cache)", source)
         blocked = self._is_blocked(source)
