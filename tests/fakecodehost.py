@@ -19,6 +19,8 @@ same path on ``redirect_to``, another server), ``"exhausted"`` (answers normally
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -169,3 +171,19 @@ class FakeCodeHost:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def keep_code_hosts_local(host: FakeCodeHost | None = None) -> socket.socket | None:
+    """For benchmarks and scripts (tests get this from conftest): point ``GITHUB_API_URL`` and ``GITLAB_API_URL``
+    at ``host``, or else at a closed loopback port (an immediate "connection refused": every look-up is not
+    checked), and drop code host tokens. Returns the socket holding the closed port; keep it while grading."""
+    for key in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
+        os.environ.pop(key, None)
+    if host is not None:
+        os.environ["GITHUB_API_URL"], os.environ["GITLAB_API_URL"] = host.github_api, host.gitlab_api
+        return None
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused at once
+    dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    os.environ["GITHUB_API_URL"], os.environ["GITLAB_API_URL"] = dead, dead + "/api/v4"
+    return sock
