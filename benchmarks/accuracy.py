@@ -19,7 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from fakecodehost import keep_code_hosts_local  # noqa: E402
 from fakehub import FakeHub  # noqa: E402
+
+_CLOSED_CODE_HOST = keep_code_hosts_local()  # code host look-ups are on by default: never a real host here
 
 import openscore  # noqa: E402
 from openscore import HubClient, Verdict  # noqa: E402

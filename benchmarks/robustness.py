@@ -37,6 +37,9 @@ os.environ.update(
 for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
     os.environ.pop(_name, None)
 sys.path.insert(0, str(ROOT / "tests"))
+from fakecodehost import keep_code_hosts_local  # noqa: E402
+
+_CLOSED_CODE_HOST = keep_code_hosts_local()  # code host look-ups are on by default: never a real host here
 
 import logging  # noqa: E402
 

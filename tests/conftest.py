@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakecodehost import FakeCodeHost
 from fakehub import FakeHub
 from hypothesis import HealthCheck, settings
 
@@ -142,3 +143,36 @@ def hub_env(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         if hasattr(constants, name):
             monkeypatch.setattr(constants, name, value)
     return fake_hub
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections at once: bound, never listening, for the whole session."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_code_hosts(
+    closed_port: int, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code host look-ups are on by default: point GitHub's and GitLab's APIs at a closed loopback port (an
+    immediate "connection refused", so an unconfigured test gets "not checked: host unreachable" at no cost), send
+    no code host token, and keep the command line's cache out of the home folder."""
+    dead = f"http://127.0.0.1:{closed_port}"
+    monkeypatch.setenv("GITHUB_API_URL", dead)
+    monkeypatch.setenv("GITLAB_API_URL", dead + "/api/v4")
+    for key in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
+@pytest.fixture
+def fake_code_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodeHost]:
+    """The fake code host (tests/fixtures/codehosts.json), with GITHUB_API_URL and GITLAB_API_URL pointing at it."""
+    with FakeCodeHost() as host:
+        monkeypatch.setenv("GITHUB_API_URL", host.github_api)
+        monkeypatch.setenv("GITLAB_API_URL", host.gitlab_api)
+        yield host

@@ -19,7 +19,11 @@ placeholder), ``tags``, ``library_name``, ``pipeline_tag``, ``lastModified``, ``
 (merged into cardData when the front matter lacks them; the front matter is the usual place).
 
 Routes: ``GET /api/models/{org}/{name}[/revision/{rev}]``, ``GET /api/models/{org}/{name}/refs``,
-``GET /api/models/{org}/{name}/tree/{rev}[/{path}]``, ``HEAD|GET /{org}/{name}/resolve/{rev}/{path}``.
+``GET /api/models/{org}/{name}/tree/{rev}[/{path}]``, ``HEAD|GET /{org}/{name}/resolve/{rev}/{path}``,
+``GET /api/datasets/{org}/{name}`` (from ``<fixtures>/../datasets.json``), ``GET
+/datasets/{org}/{name}/resolve/{rev}/README.md`` (a dataset's card, from ``<fixtures>/../datasets/{org}/{name}/
+README.md``; gated datasets answer GatedRepo without a granted token) and ``GET /api/spaces/{org}/{name}`` (from
+``<fixtures>/../spaces.json``: ``{"org/name": {"cardData": {...}}}``).
 
 Fault injection (besides meta ``fail``): ``hub.inject(repo_id, mode, ...)`` makes requests for one repo (model or
 dataset id, existing or not) fail in one of these ways, per request count (``after`` requests pass first, then
@@ -468,6 +472,12 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             self._dataset_info(hub, "/".join(segs[2:]), query)
             return
+        if len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
+            self._dataset_file(hub, f"{segs[1]}/{segs[2]}", segs[4], "/".join(segs[5:]))
+            return
+        if len(segs) == 4 and segs[:2] == ["api", "spaces"]:
+            self._space_info(hub, f"{segs[2]}/{segs[3]}")
+            return
         if len(segs) >= 4 and segs[:2] == ["api", "models"]:
             repo_id, rest, api = f"{segs[2]}/{segs[3]}", segs[4:], True
         elif len(segs) >= 5 and segs[2] == "resolve":
@@ -523,6 +533,38 @@ class _Handler(BaseHTTPRequestHandler):
         expand = query.get("expand")
         data = {k: v for k, v in full.items() if not expand or k in ("_id", "id") or k in expand}
         self._json(data)
+
+    def _dataset_file(self, hub: FakeHub, dataset_id: str, rev: str, path: str) -> None:
+        """A dataset's file: only README.md, from tests/fixtures/datasets/<org>/<name>/README.md."""
+        entry = hub.datasets.get(dataset_id)
+        if entry is None:
+            self._error(401, "RepoNotFound", "Repository not found")
+            return
+        if entry.get("gated") and not hub._authorized(self.headers.get("Authorization")):
+            self._error(401, "GatedRepo", f"Access to dataset {dataset_id} is restricted.")
+            return
+        sha = entry.get("sha", "0" * 40)
+        if rev not in (sha, "main"):
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return
+        data = hub.dataset_cards.get(dataset_id) if path == "README.md" else None
+        if data is None:
+            self._error(404, "EntryNotFound", "Entry not found", {"X-Repo-Commit": sha})
+            return
+        headers = {
+            "Content-Type": "text/plain; charset=utf-8",
+            "X-Repo-Commit": sha,
+            "ETag": f'"{git_blob_sha1(data)}"',
+        }
+        self._send(200, data, headers)
+
+    def _space_info(self, hub: FakeHub, space_id: str) -> None:
+        """A Space's metadata from tests/fixtures/spaces.json: cardData (its license)."""
+        entry = hub.spaces.get(space_id)
+        if entry is None:
+            self._error(401, "RepoNotFound", "Repository not found")
+            return
+        self._json({"_id": space_id, "id": space_id, "sha": entry.get("sha", "0" * 40), **entry})
 
     def _model_info(self, repo: FakeRepo, rev: str, query: dict[str, list[str]]) -> None:
         sha = repo.resolve(rev)
@@ -648,6 +690,10 @@ class FakeHub:
         self._repos: dict[str, FakeRepo] = {}
         # dataset repos by id: {"cardData": {...}, "gated": ..., "tags": [...]}, from <fixtures>/../datasets.json
         self.datasets: dict[str, dict[str, Any]] = {}
+        # dataset cards (README.md bytes) by dataset id, from <fixtures>/../datasets/<org>/<name>/README.md
+        self.dataset_cards: dict[str, bytes] = {}
+        # Space repos by id: {"cardData": {...}}, from <fixtures>/../spaces.json
+        self.spaces: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, int] = {}
         self._faults: dict[str, list[Fault]] = {}
         # faults that fired: (repo_id, mode, method, path)
@@ -669,9 +715,19 @@ class FakeHub:
         if self.fixtures is not None and (self.fixtures.parent / "datasets.json").is_file():
             raw = json.loads((self.fixtures.parent / "datasets.json").read_text(encoding="utf-8"))
             datasets = {k: v for k, v in raw.items() if not k.startswith("_")}
+        cards: dict[str, bytes] = {}
+        spaces: dict[str, dict[str, Any]] = {}
+        if self.fixtures is not None and (self.fixtures.parent / "datasets").is_dir():
+            for readme in sorted((self.fixtures.parent / "datasets").glob("*/*/README.md")):
+                cards[f"{readme.parent.parent.name}/{readme.parent.name}"] = readme.read_bytes()
+        if self.fixtures is not None and (self.fixtures.parent / "spaces.json").is_file():
+            raw = json.loads((self.fixtures.parent / "spaces.json").read_text(encoding="utf-8"))
+            spaces = {k: v for k, v in raw.items() if not k.startswith("_")}
         with self._lock:
             self._repos = repos
             self.datasets = datasets
+            self.dataset_cards = cards
+            self.spaces = spaces
             self._failures.clear()
             self._faults.clear()
             self.fault_log.clear()
@@ -813,6 +869,8 @@ class FakeHub:
             repo_id, route = f"{segs[2]}/{segs[3]}", "api"
         elif len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             repo_id, route = "/".join(segs[2:]), "dataset"
+        elif len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
+            repo_id, route = f"{segs[1]}/{segs[2]}", "file"
         elif len(segs) >= 5 and segs[2] == "resolve":
             repo_id, route = f"{segs[0]}/{segs[1]}", "file"
         else:

@@ -190,8 +190,17 @@ def _grader(
     offline: bool,
     cache_dir: str | Path | None,
     timeout: float | None = None,
+    code_lookup: bool = True,
 ) -> Grader:
-    return Grader(client, endpoint=endpoint, token=token, offline=offline, api_cache_dir=cache_dir, timeout=timeout)
+    return Grader(
+        client,
+        endpoint=endpoint,
+        token=token,
+        offline=offline,
+        api_cache_dir=cache_dir,
+        timeout=timeout,
+        code_lookup=code_lookup,
+    )
 
 
 def grade_many(
@@ -206,6 +215,7 @@ def grade_many(
     offline: bool = False,
     cache_dir: str | Path | None = None,
     timeout: float | None = None,
+    code_lookup: bool = True,
 ) -> BatchResult:
     """Grade many Hub repositories and folders concurrently; results come back in input order.
 
@@ -218,9 +228,10 @@ def grade_many(
         offline: grade from the caches only (no request); targets not cached become failures.
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
         timeout: the deadline of each Hub request in seconds, as for :func:`openscore.grade`.
+        code_lookup: ask code hosts for linked code repositories' licenses (see :class:`~openscore.Grader`).
     """
     items = [os.fspath(t) for t in targets]
-    grader = _grader(client, endpoint, token, offline, cache_dir, timeout)
+    grader = _grader(client, endpoint, token, offline, cache_dir, timeout, code_lookup)
     results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision)
     return BatchResult(progress(results, total=len(items), desc="grading", enabled=progress_bar))
 
@@ -236,13 +247,14 @@ def grade_author(
     client: HubClient | None = None,
     cache_dir: str | Path | None = None,
     timeout: float | None = None,
+    code_lookup: bool = True,
 ) -> BatchResult:
     """Grade every model of a Hub user or organisation.
 
     The listing (``list_models`` with ``expand``) brings the metadata of many releases in a few paginated
     requests; then only the files each release needs are fetched.
     """
-    grader = _grader(client, endpoint, token, False, cache_dir, timeout)
+    grader = _grader(client, endpoint, token, False, cache_dir, timeout, code_lookup)
     try:
         listed = grader.client.list_models(author, limit=limit)
     except errors.OpenscoreError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 from . import errors
 from ._version import __version__
 from .batch import Failure, iter_grade
-from .codehosts import GitHubLicenseLookup
+from .codehosts import user_cache_dir
 from .criteria import Verdict, rules_version
 from .grading import Grader
 from .hub import ModelFacts, check_token
@@ -75,11 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--cache-dir", help="keep Hub API answers here, keyed by commit, for re-runs and --offline")
     g.add_argument("--offline", action="store_true", help="grade from --cache-dir and the Hub file cache only")
     g.add_argument(
-        "--lookup-code-licenses",
+        "--no-code-lookup",
         action="store_true",
-        help="also ask GitHub for the licenses of linked code repositories (information only, cached; "
-        "uses GITHUB_TOKEN when set)",
+        help="do not ask code hosts (GitHub, GitLab, Hub Spaces) for the licenses of linked code repositories "
+        "(asked by default, cached; GITHUB_TOKEN/GH_TOKEN and GITLAB_TOKEN go to their own API only)",
     )
+    g.add_argument("--lookup-code-licenses", action="store_true", help=argparse.SUPPRESS)  # the default now
     g.add_argument(
         "--token",
         help="Hub access token (default: HF_TOKEN or the stored login); prefer HF_TOKEN, which stays out of "
@@ -169,16 +170,13 @@ def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     except errors.OpenscoreError as exc:
         print(safe(f"openscore: {exc.message}"), file=sys.stderr)
         return exc.exit_code
-    lookup = None
-    if args.lookup_code_licenses and not args.offline:
-        cache = Path(args.cache_dir) / "github" if args.cache_dir else Path.home() / ".cache" / "openscore" / "github"
-        lookup = GitHubLicenseLookup(cache)
     grader = Grader(
         endpoint=args.endpoint,
         token=token,
         offline=args.offline,
         api_cache_dir=args.cache_dir,
-        code_licenses=lookup,
+        code_lookup=not args.no_code_lookup,
+        code_cache_dir=Path(args.cache_dir) / "codehosts" if args.cache_dir else user_cache_dir() / "codehosts",
         timeout=args.timeout,
     )
     results: Iterable[Report | Failure]

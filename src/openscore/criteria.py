@@ -187,7 +187,9 @@ def data_information(findings: list[Finding]) -> CriterionResult:
     counted = [f for f in findings if f.id not in _DATA_INFO_ONLY]
     if counted and all(f.outcome is UNKNOWN for f in counted):
         return _result(UNDETERMINED, "The model card could not be read.", findings)
-    satisfied = [e for e in _ELEMENTS if found.get(e, _NONE) & {PASS, NOT_APPLICABLE} and FAIL not in found.get(e, _NONE)]
+    satisfied = [
+        e for e in _ELEMENTS if found.get(e, _NONE) & {PASS, NOT_APPLICABLE} and FAIL not in found.get(e, _NONE)
+    ]
     unknown = [e for e in _ELEMENTS if e not in satisfied and UNKNOWN in found.get(e, _NONE)]
     missing = [e for e in _ELEMENTS if e not in satisfied and e not in unknown]
     described = [e for e in satisfied if PASS in found.get(e, _NONE)]

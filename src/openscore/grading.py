@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
-from .codehosts import CodeLicense
+from .codehosts import CARD_ONLY, TURNED_OFF, CodeHostLookup, CodeLicense, not_checked
 from .criteria import Base
-from .hub import DEFAULT_TIMEOUT, DatasetFacts, HubClient, ModelFacts, OnceCache
+from .hub import DEFAULT_TIMEOUT, DatasetCard, DatasetFacts, HubClient, ModelFacts, OnceCache
 from .probes import run_all
 from .release import Release
 from .report import Report, base_entry, build_report
@@ -54,8 +54,13 @@ class Grader:
     Args:
         client: a :class:`~openscore.hub.HubClient` to use; by default one is made on first Hub use from
             ``endpoint``, ``token``, ``offline`` and ``api_cache_dir``.
-        code_licenses: an optional look-up of linked code repositories' licenses on their host (e.g.
-            :class:`~openscore.codehosts.GitHubLicenseLookup`); reported as information, never needed for a verdict.
+        code_lookup: ask code hosts (GitHub, GitLab, Hub Spaces) for the licenses of the code repositories a card
+            links (default). False records every linked repository as not checked ("turned off"); ``offline``
+            answers only from the code hosts' disk cache, the rest is not checked ("offline mode").
+        code_licenses: a look-up to use instead (any ``repo -> CodeLicense`` callable, e.g. a
+            :class:`~openscore.codehosts.CodeHostLookup` with other APIs or tokens).
+        code_cache_dir: where code hosts' answers are kept on disk; default ``api_cache_dir``/codehosts (none
+            without ``api_cache_dir``).
         timeout: the per-request deadline in seconds of the client made here (see :class:`~openscore.HubClient`);
             each Hub release is graded under one deadline of ``RELEASE_TIMEOUT_FACTOR`` times it.
     """
@@ -68,14 +73,26 @@ class Grader:
         token: str | bool | None = None,
         offline: bool = False,
         api_cache_dir: str | Path | None = None,
-        code_licenses: Callable[[str], CodeLicense | None] | None = None,
+        code_lookup: bool = True,
+        code_licenses: Callable[[str], CodeLicense] | None = None,
+        code_cache_dir: str | Path | None = None,
         timeout: float | None = None,
     ) -> None:
         self._client = client
-        self.code_licenses = code_licenses
         self._settings = (endpoint, token, offline, api_cache_dir)
         self._timeout = timeout
+        if code_licenses is None:
+            if not code_lookup:
+                code_licenses = not_checked(TURNED_OFF)
+            else:
+                if code_cache_dir is None and api_cache_dir is not None:
+                    code_cache_dir = Path(api_cache_dir) / "codehosts"
+                offline_hosts = offline or (client is not None and client.offline)
+                code_licenses = CodeHostLookup(code_cache_dir, space_license=self._space_license, offline=offline_hosts)
+        #: The code host look-up this grader uses (one per batch: each repository is asked once).
+        self.code_licenses: Callable[[str], CodeLicense] = code_licenses
         self.datasets: OnceCache[str, DatasetFacts] = OnceCache()
+        self.dataset_cards: OnceCache[str, DatasetCard] = OnceCache()
         self.bases: OnceCache[str, Report] = OnceCache()
 
     @property
@@ -92,6 +109,9 @@ class Grader:
             )
         return self._client
 
+    def _space_license(self, space_id: str) -> tuple[str | None, str]:
+        return self.client.space_license(space_id)
+
     def grade(self, target: str | os.PathLike[str], *, revision: str | None = None) -> Report:
         """Grade one Hub repository id or folder (see :func:`grade`)."""
         text = os.fspath(target)
@@ -101,8 +121,7 @@ class Grader:
             if revision is not None:
                 raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
             release = release_from_folder(text)
-            if self.code_licenses is not None:
-                look_up_code_licenses(release, self.code_licenses)
+            look_up_code_licenses(release, self.code_licenses)
             return grade_release(release, why_bases_unvisited="not looked up: a folder is graded without network")
         if _exists(text):
             raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
@@ -111,18 +130,26 @@ class Grader:
                 f"{text!r} is neither an existing folder nor a valid Hub repository id (org/name)", target=text
             )
         with self.client.deadline():  # one deadline per release
-            release = release_from_hub(text, self.client, revision=revision, dataset_cache=self.datasets)
+            release = release_from_hub(
+                text, self.client, revision=revision, dataset_cache=self.datasets, dataset_card_cache=self.dataset_cards
+            )
             return self._finish(release, ())
 
     def grade_facts(self, facts: ModelFacts) -> Report:
         """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call)."""
         with self.client.deadline():
-            release = release_from_hub(facts.repo_id, self.client, facts=facts, dataset_cache=self.datasets)
+            release = release_from_hub(
+                facts.repo_id,
+                self.client,
+                facts=facts,
+                dataset_cache=self.datasets,
+                dataset_card_cache=self.dataset_cards,
+            )
             return self._finish(release, ())
 
     def _finish(self, release: Release, chain: tuple[str, ...]) -> Report:
         """Grade a Hub release with its lineage: each base graded once per batch, depth-limited, cycle-safe."""
-        if self.code_licenses is not None and not chain:
+        if not chain:
             look_up_code_licenses(release, self.code_licenses)
         relation = release.relation()
         bases: list[Base] = []
@@ -166,6 +193,7 @@ def grade(
     endpoint: str | None = None,
     client: HubClient | None = None,
     timeout: float | None = None,
+    code_lookup: bool = True,
 ) -> Report:
     """Grade a Hub repository (``"org/name"``) or a local model folder against OSAID 1.0.
 
@@ -177,6 +205,7 @@ def grade(
         client: a :class:`~openscore.hub.HubClient` to reuse (its endpoint, token and timeout then apply).
         timeout: the deadline of each Hub request in seconds (default ``hub.DEFAULT_TIMEOUT``, 20 s); the whole
             release, retries and base models' look-ups included, has ``RELEASE_TIMEOUT_FACTOR`` (4) times that.
+        code_lookup: ask code hosts for the licenses of linked code repositories (see :class:`Grader`).
 
     Raises:
         InvalidTargetError: ``target`` is neither a folder nor a valid repository id.
@@ -185,9 +214,14 @@ def grade(
         HubResponseError: the Hub's answer was malformed, too large or unsafe (it names the field).
         InvalidTokenError: the token cannot be sent (spaces, line breaks, non-ASCII); the message does not quote it.
     """
-    return Grader(client, endpoint=endpoint, token=token, timeout=timeout).grade(target, revision=revision)
+    return Grader(client, endpoint=endpoint, token=token, timeout=timeout, code_lookup=code_lookup).grade(
+        target, revision=revision
+    )
 
 
 def grade_card(readme: str, files: Iterable[str] | None = None, *, target: str = "<card>") -> Report:
-    """Grade a model card held in memory, with the release's file listing if known. Makes no network request."""
-    return grade_release(release_from_card(readme, files, target=target))
+    """Grade a model card held in memory, with the release's file listing if known. Makes no network request:
+    linked code repositories and training datasets are recorded as not checked."""
+    release = release_from_card(readme, files, target=target)
+    look_up_code_licenses(release, not_checked(CARD_ONLY))
+    return grade_release(release)

@@ -98,6 +98,26 @@ class DatasetFacts:
     license: tuple[str, ...] = ()
     gated: str | None = None
     tags: tuple[str, ...] = field(default=())
+    sha: str | None = None  # the commit the answer describes (its card is read at this commit)
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """A training dataset's Hub card (its README.md): the text, or why it could not be read.
+
+    Attributes:
+        repo_id: the dataset id.
+        text: the README's text (front matter included), decoded, at most ``MAX_DATASET_CARD_BYTES``; None when
+            it could not be read.
+        problem: why ``text`` is None (dataset not found, gated, no README, offline, Hub failure), or a note on a
+            text that was cut or badly encoded; None when read in full.
+        sha: the dataset commit the card was read at (None when it was not looked up).
+    """
+
+    repo_id: str
+    text: str | None
+    problem: str | None = None
+    sha: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +216,7 @@ class DatasetAnswer(_Answer):
     cardData: dict[str, Any] | None = None
     gated: bool | str | None = None
     tags: list[str] | None = None
+    sha: str | None = None
 
 
 class _Branch(_Answer):
@@ -857,9 +878,61 @@ class HubClient:
             license=licenses,
             gated=_gated(info.gated),
             tags=tuple(info.tags or ()),
+            sha=info.sha,
         )
 
-    def read_file(self, repo_id: str, path: str, revision: str | None, max_bytes: int) -> FileResult:
+    def space_license(self, space_id: str) -> tuple[str | None, str]:
+        """The license a Space's card declares (``cardData.license``, None when none) and the Space's page URL.
+
+        One ``space_info`` request, not retried (a code host look-up is information that may stay unchecked).
+        Raises :class:`~openscore.errors.TargetNotFoundError` when the Space does not exist, another
+        :class:`~openscore.errors.OpenscoreError` when it could not be asked (offline, rate limited, unreachable).
+        """
+        name = _one_line(space_id)
+        page = f"{self.endpoint.rstrip('/')}/spaces/{space_id}"
+        if self.offline:
+            raise errors.HubUnavailableError(f"{name}: Space not looked up (offline mode)", target=space_id)
+        try:
+            info = self._api.space_info(space_id, expand=["cardData"], timeout=self.timeout)
+        except (hf_errors.RepositoryNotFoundError, hf_errors.DisabledRepoError) as exc:
+            raise errors.TargetNotFoundError(f"{name}: no such Space", target=space_id) from exc
+        except hf_errors.HFValidationError as exc:
+            raise errors.InvalidTargetError(f"{name!r} is not a valid Space id", target=space_id) from exc
+        except hf_errors.HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status in (404, 410):
+                raise errors.TargetNotFoundError(f"{name}: no such Space", target=space_id) from exc
+            if status == 429:
+                wait = _retry_after(exc)
+                raise errors.RateLimitedError(
+                    f"{name}: the Hub is rate limiting requests (HTTP 429)", target=space_id, retry_after=wait
+                ) from exc
+            raise errors.HubUnavailableError(f"{name}: the Hub answered HTTP {status}", target=space_id) from exc
+        except _TRANSPORT_ERRORS as exc:
+            raise errors.HubUnavailableError(
+                f"{name}: the Hub could not be reached ({_fault_name(exc)})", target=space_id
+            ) from exc
+        card = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
+        lic = card.get("license")
+        if isinstance(lic, list):
+            lic = ", ".join(str(x) for x in lic if isinstance(x, str)) or None
+        return (lic.strip() if isinstance(lic, str) and lic.strip() else None), page
+
+    def dataset_card(self, facts: DatasetFacts, max_bytes: int) -> DatasetCard:
+        """Read a dataset's README.md at the commit ``facts`` gives, in one capped streamed GET (see
+        :meth:`read_file`); never raises: a card that cannot be read gives ``text=None`` and the ``problem``."""
+        if not facts.found:
+            return DatasetCard(repo_id=facts.repo_id, text=None, problem="dataset not found on the Hub", sha=None)
+        result = self.read_file(facts.repo_id, "README.md", facts.sha, max_bytes, repo_type="dataset")
+        if result.data is None:
+            return DatasetCard(repo_id=facts.repo_id, text=None, problem=f"README.md {result.problem}", sha=facts.sha)
+        problem = f"README.md cut at {max_bytes:,} bytes" if len(result.data) > max_bytes else None
+        text = result.data[:max_bytes].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        return DatasetCard(repo_id=facts.repo_id, text=text, problem=problem, sha=facts.sha)
+
+    def read_file(
+        self, repo_id: str, path: str, revision: str | None, max_bytes: int, *, repo_type: str | None = None
+    ) -> FileResult:
         """Read up to ``max_bytes`` of one file at ``revision`` (a commit sha) in a single streamed GET.
 
         The URL, headers (token, user agent), HTTP session and error mapping are ``huggingface_hub``'s
@@ -873,7 +946,7 @@ class HubClient:
         A file that cannot be read (gated, missing, network failure) gives a :class:`FileResult` with a
         ``problem`` instead of raising: a release is graded from what is readable.
         """
-        cached = self._file_cache(repo_id, revision, path)
+        cached = self._file_cache(repo_id, revision, path, repo_type)
         if cached is not None:
             data = read_checked(cached)
             if data is not None:
@@ -882,7 +955,7 @@ class HubClient:
             return FileResult(path=path, data=None, problem="not in the openscore cache (offline mode)")
         if not safe_repo_id(repo_id):
             return FileResult(path=path, data=None, problem="could not be read: not a valid repository id")
-        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint)
+        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint, repo_type=repo_type)
 
         def fetch() -> tuple[bytes, int]:
             body, size, _ = self._stream(url, None, max_bytes, too_big="cut")
@@ -898,12 +971,18 @@ class HubClient:
                 write_checked(cached, data)
         return FileResult(path=path, data=data, size=size)
 
-    def _file_cache(self, repo_id: str, revision: str | None, path: str) -> Path | None:
+    def _file_cache(self, repo_id: str, revision: str | None, path: str, repo_type: str | None = None) -> Path | None:
         """Where a file's bytes are kept: only for commit shas, and never outside the cache folder."""
         if self.api_cache_dir is None or not revision or not _SHA.fullmatch(revision):
             return None
         if not safe_relative_path(path):
             return None
+        if repo_type == "dataset":  # dataset files apart from models' (ids may coincide)
+            if not safe_repo_id(repo_id):
+                return None
+            root = Path(self.api_cache_dir) / "datasets"
+            found = root / repo_id.replace("/", "--") / "files" / revision / path
+            return found if _inside(root, found) else None
         return self._cache_path(repo_id, f"files/{revision}/{path}")
 
     # ------------------------------------------------------------------------------------------ plumbing

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .card import EMPTY_METADATA, CardMetadata, ParsedCard
+from .card import EMPTY_METADATA, CardMetadata, ParsedCard, parse_card
 from .codehosts import CodeLicense
 from .files import relation_hint
-from .hub import DatasetFacts
+from .hub import DatasetCard, DatasetFacts
 
 _RELATIONS = {
     "finetune": "finetune",
@@ -61,9 +61,14 @@ class Release:
         metadata_origin: ``"README.md front matter"``, ``"Hub cardData"`` or None.
         text_files: LICENSE-like files that were present, read or not.
         gated: None, ``"auto"`` or ``"manual"`` (Hub only).
-        datasets: Hub facts about training datasets named in the metadata, keyed by id (Hub only).
-        dataset_docs: the Hub cards of those datasets, read or not (with why), keyed by id; a dataset absent
-            here was not looked up.
+        datasets: Hub facts about the listed training datasets (metadata ``datasets`` and Hub dataset links of the
+            card), keyed by id (Hub only).
+        code_licenses: what code hosts say about the license of each code repository the card links, keyed by
+            ``host/owner/name``: found, none, or unchecked with the reason (offline, turned off, rate limited,
+            unreachable, unsupported host). See :class:`~openscore.codehosts.CodeLicense`.
+        dataset_cards: each listed training dataset's Hub card (README text at the commit looked up), or why it
+            was not read (missing, gated, not looked up: folder or in-memory grading, offline), keyed by id.
+        papers: arXiv ids the release names (``arxiv:`` tags, arxiv.org links), in order; never fetched.
         unreadable: plain-language notes on what could not be read.
     """
 
@@ -87,8 +92,10 @@ class Release:
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
     checkpoint_mention: str | None = None  # the card's phrase saying intermediate checkpoints are published
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed
-    code_licenses: dict[str, CodeLicense | None] = field(default_factory=dict)  # optional host look-ups
-    dataset_docs: dict[str, DatasetDoc] = field(default_factory=dict)  # listed datasets' own cards, by id
+    code_licenses: dict[str, CodeLicense] = field(default_factory=dict)
+    dataset_cards: dict[str, DatasetCard] = field(default_factory=dict)
+    papers: tuple[str, ...] = ()
+    _docs: dict[str, DatasetDoc] = field(default_factory=dict, init=False, repr=False, compare=False)
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
@@ -115,6 +122,17 @@ class Release:
         if hint:
             return hint
         return "merge" if len(bases) > 1 else "finetune"
+
+    def dataset_doc(self, repo_id: str) -> DatasetDoc | None:
+        """The listed dataset's card, parsed (once), or why it was not read; None when it was not looked up."""
+        doc = self._docs.get(repo_id)
+        if doc is None:
+            found = self.dataset_cards.get(repo_id)
+            if found is None:
+                return None
+            card = parse_card(found.text) if found.text is not None else None
+            doc = self._docs[repo_id] = DatasetDoc(repo_id, card, found.problem)
+        return doc
 
     def text_file(self, path: str) -> TextFile | None:
         """The LICENSE-like file at ``path`` (case-insensitive), if it was collected."""

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, decode_card_text, metadata_from_mapping, parse_card
-from .cardrules import code_repository, mentions_checkpoints
+from .cardrules import code_repository, dataset_id_from_url, mentions_checkpoints
 from .codehosts import CodeLicense
 from .files import is_license_file
-from .hub import DatasetFacts, HubClient, ModelFacts, OnceCache
+from .hub import DatasetCard, DatasetFacts, HubClient, ModelFacts, OnceCache
 from .release import Release, TextFile
 
 #: LICENSE-like files are read up to this many bytes.
@@ -27,6 +27,8 @@ MAX_TEXT_FILE_BYTES = 200_000
 MAX_FOLDER_FILES = 100_000
 #: At most this many training datasets are looked up per release.
 MAX_DATASET_LOOKUPS = 25
+#: A training dataset's card (README.md) is read up to this many bytes.
+MAX_DATASET_CARD_BYTES = 1_000_000
 
 _REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache", ".huggingface"})
@@ -96,6 +98,8 @@ def release_from_card(text: str, files: Iterable[str] | None = None, *, target: 
     _attach_card(release, text, None)
     if files is None:
         release.unreadable.append("no file listing was given, so published weights cannot be checked")
+    note_datasets_not_looked_up(release, "not looked up: a card graded in memory makes no network request")
+    collect_papers(release)
     return release
 
 
@@ -175,6 +179,8 @@ def release_from_folder(folder: str | os.PathLike[str]) -> Release:
         )
         if problem:
             release.unreadable.append(f"{rel} {problem}")
+    note_datasets_not_looked_up(release, "not looked up: a folder is graded without network")
+    collect_papers(release)
     return release
 
 
@@ -189,11 +195,12 @@ def release_from_hub(
     dataset_cache: OnceCache[str, DatasetFacts] | None = None,
     look_up_datasets: bool = True,
     facts: ModelFacts | None = None,
+    dataset_card_cache: OnceCache[str, DatasetCard] | None = None,
 ) -> Release:
     """A release read from the Hub: one ``model_info`` call, the README at that commit, LICENSE-like files.
 
-    ``dataset_cache`` lets a batch share dataset look-ups between releases; ``facts`` skips the ``model_info``
-    call when a listing (``list_models``) already returned them.
+    ``dataset_cache`` and ``dataset_card_cache`` let a batch share dataset look-ups (facts and cards) between
+    releases; ``facts`` skips the ``model_info`` call when a listing (``list_models``) already returned them.
     """
     if not is_repo_id(repo_id):
         raise errors.InvalidTargetError(
@@ -238,21 +245,86 @@ def release_from_hub(
             release.branches = tuple(client.list_branches(facts.repo_id))
         except errors.OpenscoreError as exc:
             release.unreadable.append(f"branches: {exc.message}")
+    collect_papers(release)
     if look_up_datasets:
-        cache: OnceCache[str, DatasetFacts] = dataset_cache if dataset_cache is not None else OnceCache()
-        for ds in release.metadata.datasets[:MAX_DATASET_LOOKUPS]:
-            ds_id = ds.strip()
-            if not is_repo_id(ds_id):
-                continue
-            try:
-                release.datasets[ds_id] = cache.get(ds_id, functools.partial(client.dataset_info, ds_id))
-            except errors.OpenscoreError as exc:
-                release.unreadable.append(f"dataset {ds_id}: {exc.message}")
+        look_up_datasets_on_hub(release, client, dataset_cache=dataset_cache, card_cache=dataset_card_cache)
     return release
 
 
-def look_up_code_licenses(release: Release, lookup: Callable[[str], CodeLicense | None], limit: int = 10) -> None:
-    """Ask a code host (optional, see :mod:`openscore.codehosts`) for the licenses of repositories the card links."""
+def listed_dataset_ids(release: Release) -> list[str]:
+    """The training datasets a release lists: metadata ``datasets`` ids, then Hub dataset links of the card
+    (valid repository ids only, each once, at most :data:`MAX_DATASET_LOOKUPS`)."""
+    found: list[str] = []
+    candidates = [ds.strip() for ds in release.metadata.datasets]
+    if release.card is not None:
+        candidates += [ds for link in release.card.links if (ds := dataset_id_from_url(link.url))]
+    for ds_id in candidates:
+        if ds_id not in found and is_repo_id(ds_id):
+            found.append(ds_id)
+            if len(found) >= MAX_DATASET_LOOKUPS:
+                break
+    return found
+
+
+def look_up_datasets_on_hub(
+    release: Release,
+    client: HubClient,
+    *,
+    dataset_cache: OnceCache[str, DatasetFacts] | None = None,
+    card_cache: OnceCache[str, DatasetCard] | None = None,
+) -> None:
+    """Fill ``release.datasets`` (``dataset_info``) and ``release.dataset_cards`` (each dataset's README at the
+    commit ``dataset_info`` returned) for every listed training dataset; each is asked once per shared cache.
+    Nothing raises: what could not be read is recorded (``unreadable``, a card's ``problem``)."""
+    facts_cache: OnceCache[str, DatasetFacts] = dataset_cache if dataset_cache is not None else OnceCache()
+    cards: OnceCache[str, DatasetCard] = card_cache if card_cache is not None else OnceCache()
+    for ds_id in listed_dataset_ids(release):
+        try:
+            facts = facts_cache.get(ds_id, functools.partial(client.dataset_info, ds_id))
+        except errors.OpenscoreError as exc:
+            release.unreadable.append(f"dataset {ds_id}: {exc.message}")
+            release.dataset_cards[ds_id] = DatasetCard(ds_id, None, f"not looked up: {exc.message}")
+            continue
+        release.datasets[ds_id] = facts
+        # A dataset's card is the same for every release of the batch: one GET per dataset (a commit-keyed disk
+        # cache with api_cache_dir).
+        release.dataset_cards[ds_id] = cards.get(
+            ds_id, functools.partial(client.dataset_card, facts, MAX_DATASET_CARD_BYTES)
+        )
+
+
+def note_datasets_not_looked_up(release: Release, why: str) -> None:
+    """Record every listed training dataset's card as not looked up, with ``why`` (folder or in-memory grading)."""
+    for ds_id in listed_dataset_ids(release):
+        release.dataset_cards.setdefault(ds_id, DatasetCard(ds_id, None, why))
+
+
+_ARXIV_TAG = re.compile(r"^arxiv:\s*(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_LINK = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})"
+    r"(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def collect_papers(release: Release) -> None:
+    """Put the arXiv ids the release names (``arxiv:`` tags of the Hub or the metadata, arxiv.org links of the
+    card) on ``release.papers``, in order of appearance, without versions. No request is made."""
+    found: list[str] = []
+    tags = [*release.tags, *(t for t in release.metadata.tags if isinstance(t, str))]
+    candidates = [m.group(1) for t in tags if (m := _ARXIV_TAG.match(t.strip()))]
+    if release.card is not None:
+        candidates += [m.group(1) for link in release.card.links if (m := _ARXIV_LINK.match(link.url.strip()))]
+    for paper in candidates:
+        if paper not in found:
+            found.append(paper)
+    release.papers = tuple(found[:50])
+
+
+def look_up_code_licenses(release: Release, lookup: Callable[[str], CodeLicense], limit: int = 10) -> None:
+    """Ask code hosts (see :mod:`openscore.codehosts`) for the licenses of repositories the card links (GitHub,
+    GitLab, Hub Spaces, ...), at most ``limit`` of them; each answer (found, none or unchecked with why) goes on
+    ``release.code_licenses``. ``lookup`` may be :func:`openscore.codehosts.not_checked` (offline, turned off)."""
     if release.card is None:
         return
     for link in release.card.links:

@@ -136,8 +136,9 @@ def code_links(card: ParsedCard, *, origin: str = "card") -> list[CodeLink]:
 def dataset_code_links(release: Release) -> list[CodeLink]:
     """Repositories a listed training dataset's own card links as the code that built the dataset."""
     out: list[CodeLink] = []
-    for ds, doc in release.dataset_docs.items():
-        if doc.card is None:
+    for ds in release.dataset_cards:
+        doc = release.dataset_doc(ds)
+        if doc is None or doc.card is None:
             continue
         for link in code_links(doc.card, origin=f"dataset card {ds}"):
             if "data-processing" in link.roles:
@@ -290,8 +291,7 @@ def _license_finding(release: Release, card: ParsedCard, links: list[CodeLink], 
     says = "; ".join(r.says for r in results.values())
     if roles_present:
         per_role = {
-            role: [results[link.repo].outcome for link in relevant[:20] if role in link.roles]
-            for role in roles_present
+            role: [results[link.repo].outcome for link in relevant[:20] if role in link.roles] for role in roles_present
         }
     else:
         per_role = {"code": [r.outcome for r in results.values()]}

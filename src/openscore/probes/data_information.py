@@ -117,8 +117,11 @@ class _Texts:
 
 
 #: Dataset-card sections that are not about the data itself (citations, licensing, how to load it): skipped.
-_DOC_SKIP_HEADING = re.compile(r"citation|bibtex|licens|contribut|acknowledg|how to (?:use|load)|usage|loading|"
-                               r"example|install|contact|author", re.IGNORECASE)
+_DOC_SKIP_HEADING = re.compile(
+    r"citation|bibtex|licens|contribut|acknowledg|how to (?:use|load)|usage|loading|"
+    r"example|install|contact|author",
+    re.IGNORECASE,
+)
 #: A template field left empty ("- **Language(s):**" once its placeholder is removed): describes nothing.
 _EMPTY_FIELD = re.compile(r"^\s*(?:[-*+]\s*)?(?:\*\*|__)?[^*_:\n]{1,60}:(?:\*\*|__)?\s*$")
 
@@ -172,7 +175,7 @@ def _texts(release: Release, sections: list[Section], listed: Listed) -> _Texts:
     docs: dict[str, tuple[ParsedCard, list[tuple[Section | None, str]]]] = {}
     unread: dict[str, str] = {}
     for ds in hub_ids:
-        doc: DatasetDoc | None = release.dataset_docs.get(ds)
+        doc: DatasetDoc | None = release.dataset_doc(ds)
         facts = release.datasets.get(ds)
         if facts is not None and not facts.found:
             unread[ds] = "not found on the Hub"
@@ -279,7 +282,7 @@ def _annotation_values(release: Release, ds: str) -> set[str]:
         for tag in facts.tags:
             if tag.startswith("annotations_creators:"):
                 values.add(tag.split(":", 1)[1].strip().lower())
-    doc = release.dataset_docs.get(ds)
+    doc = release.dataset_doc(ds)
     if doc is not None and doc.card is not None:
         values.update(v.strip().lower() for v in doc.card.metadata.annotations_creators)
     return values
@@ -323,7 +326,9 @@ def _section_finding(card: ParsedCard, t: _Texts) -> Finding:
     if not t.sections:
         return _NO_DATA_SECTION
     evidence = [
-        Evidence(kind="card", location=s.heading, lines=(s.start_line, s.end_line), quote=quote(card.section_text(s), 120))
+        Evidence(
+            kind="card", location=s.heading, lines=(s.start_line, s.end_line), quote=quote(card.section_text(s), 120)
+        )
         for s in t.sections[:5]
     ]
     if t.brief:
@@ -349,7 +354,9 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
     fid = f"data-{key}"
     hit = _card_hit(release, t, index)
     if hit is not None:
-        return Finding(id=fid, criterion=C, outcome=PASS, message=f"The card describes {title}.", evidence=[_evidence(hit)])
+        return Finding(
+            id=fid, criterion=C, outcome=PASS, message=f"The card describes {title}.", evidence=[_evidence(hit)]
+        )
     doc_hits = {ds: _doc_hit(ds, card, texts, index) for ds, (card, texts) in t.docs.items()}
     described = [ds for ds, h in doc_hits.items() if h is not None]
     lacking = [ds for ds, h in doc_hits.items() if h is None]
@@ -386,10 +393,10 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
         )
     message = f"The card does not describe {title}."
     if lacking:
-        message = (
-            f"Neither the model card nor the card of listed dataset(s) {', '.join(lacking[:4])} describe {title}."
-        )
-    return Finding(id=fid, criterion=C, outcome=FAIL, message=message, remediation=None if t.brief and not t.sections else remedy)
+        message = f"Neither the model card nor the card of listed dataset(s) {', '.join(lacking[:4])} describe {title}."
+    return Finding(
+        id=fid, criterion=C, outcome=FAIL, message=message, remediation=None if t.brief and not t.sections else remedy
+    )
 
 
 def listed_datasets(release: Release) -> tuple[list[str], list[Evidence]]:
@@ -527,7 +534,9 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
     )
 
 
-def dataset_classes(release: Release, sections: list[Section] | None = None, listed: Listed | None = None) -> Finding | None:
+def dataset_classes(
+    release: Release, sections: list[Section] | None = None, listed: Listed | None = None
+) -> Finding | None:
     """``dataset-classes``: each training dataset in the OSAID FAQ's classes (open, public, obtainable, unshareable).
 
     Informational: OSAID 1.0 accepts all four classes as long as each is described and, where it can be had,
