@@ -171,8 +171,8 @@ def test_spaces_through_the_hub(hub_env: FakeHub) -> None:
 
 def test_on_by_default_for_folders(fake_code_host: FakeCodeHost) -> None:
     report = Grader().grade(EXAMPLE)
-    found = {f.evidence[0].location: f.message for f in report.findings() if f.id == "code-license-lookup"}
-    assert any("Apache-2.0" in m for m in found.values())
+    hosts = [e for f in report.findings() if f.id == "code-license" for e in f.evidence if e.kind == "code-host"]
+    assert any("Apache-2.0" in (e.quote or "") for e in hosts)
     assert "/repos/example-lab/trainer/license" in fake_code_host.paths()
 
 
@@ -181,8 +181,8 @@ def test_turned_off_offline_and_cards_make_no_request(fake_code_host: FakeCodeHo
         release_report = grader.grade(EXAMPLE)
         assert release_report is not None
     report = grade_card((EXAMPLE / "README.md").read_text(encoding="utf-8"))
-    messages = [f.message for f in report.findings() if f.id == "code-license-lookup"]
-    assert messages and all("not checked" in m for m in messages)
+    hosts = [e for f in report.findings() if f.id == "code-license" for e in f.evidence if e.kind == "code-host"]
+    assert hosts and all("not checked" in (e.quote or "") for e in hosts)
     assert fake_code_host.requests == []
 
 

@@ -193,26 +193,29 @@ def repo_license(release: Release, link: CodeLink, card_wide: list[str]) -> Repo
             )
         )
     looked = release.code_licenses.get(link.repo)
-    host_spdx: str | None = None
+    host_id: str | None = None  # the license id the host reports (SPDX, or a Hub id for Spaces)
     host_state = "unchecked"
     host_detail = "not looked up"
     if looked is not None:
-        host_state = looked.state if looked.spdx or looked.state != "found" else "none"
-        host_spdx = looked.spdx
-        host_detail = looked.detail or looked.source
+        host_state = looked.state
+        host_id = looked.spdx or looked.key if looked.state == "found" else None
+        host_detail = looked.detail.removeprefix("not checked: ") or looked.source or "not checked"
+        if host_state == "found" and not looked.spdx and looked.key in (None, "other", "noassertion"):
+            host_state, host_id = "unidentified", None  # a license file the host cannot identify
+        said = {
+            "found": f"{host_id} (seen {looked.seen})",
+            "none": looked.detail or "no license file",
+            "unidentified": "a license file the host does not identify",
+            "unchecked": f"not checked: {host_detail}",
+        }[host_state]
         evidence.append(
             Evidence(
                 kind="code-host",
-                location=f"{looked.source}: {link.repo}",
-                quote=quote(
-                    f"{host_spdx} (seen {looked.seen})"
-                    if host_state == "found"
-                    else ("no license file" if host_state == "none" else f"not checked: {host_detail}")
-                ),
+                location=f"{looked.source or 'code host'}: {link.repo}",
+                quote=quote(said + (f" ({looked.url})" if looked.url and host_state == "found" else "")),
             )
         )
-    elif link.repo in release.code_licenses:
-        host_detail = "the host could not tell"
+    host_spdx = host_id
     osi_stated = [lic for lic in stated if _osi(lic)]
     other_stated = [lic for lic in stated if not _osi(lic)]
     host_osi = host_state == "found" and host_spdx is not None and _osi(host_spdx)
@@ -226,8 +229,11 @@ def repo_license(release: Release, link: CodeLink, card_wide: list[str]) -> Repo
     if osi_stated:
         return RepoLicense(link.repo, PASS, f"{link.repo}: {', '.join(osi_stated)} (stated)", tuple(evidence))
     if host_state == "none":
-        says = f"{link.repo}: no license file (all rights reserved)"
+        says = f"{link.repo}: no license per its host ({looked.detail if looked else 'none'})"
         return RepoLicense(link.repo, FAIL, says, tuple(evidence))
+    if host_state == "unidentified":
+        says = f"{link.repo}: its license file is not one the host identifies, and the card states none"
+        return RepoLicense(link.repo, UNKNOWN, says, tuple(evidence))
     return RepoLicense(link.repo, UNKNOWN, f"{link.repo}: not stated, not checked ({host_detail})", tuple(evidence))
 
 
