@@ -20,6 +20,15 @@ _NO_LISTING = shared_finding(
 def weights_published(release: Release) -> Finding:
     """``weights-published``: the file listing holds weight files."""
     if release.files is None:
+        if release.format_tags:
+            shown = ", ".join(release.format_tags)
+            return Finding(
+                id="weights-published",
+                criterion=C,
+                outcome=PASS,
+                message=f"The Hub's file-format tags show published weights ({shown}); the file listing was not read.",
+                evidence=[Evidence(kind="hub", location="tags", quote=quote(shown))],
+            )
         return _NO_LISTING
     weights = [f for f in release.files if weight_format(f)]
     if not weights:
