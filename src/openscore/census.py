@@ -248,13 +248,13 @@ def read_dump(paths: Sequence[str], *, partition_rows: int = PARTITION_ROWS) -> 
 
 def release_from_row(row: dict[str, Any]) -> Release:
     """The release of one normalised dump row (see :func:`openscore.sources.release_from_dump_row`)."""
-    tags = [t for t in str(row.get("tags") or "").split("\n") if t]
+    tags = [t for t in (_text(row.get("tags")) or "").split("\n") if t]
     return release_from_dump_row(
         str(row["id"]),
-        row.get("card"),
+        _text(row.get("card")),
         tags=tags,
-        library_name=row.get("library_name"),
-        pipeline_tag=row.get("pipeline_tag"),
+        library_name=_text(row.get("library_name")),
+        pipeline_tag=_text(row.get("pipeline_tag")),
     )
 
 
@@ -366,6 +366,18 @@ def _own_state(release: Release, findings: list[Finding]) -> str:
     )
 
 
+def _state_json(report: Report) -> str:
+    """A graded release as a base of others (its criteria included: :class:`Base` does not serialise them)."""
+    base = base_entry(report, "finetune")
+    return json.dumps({"base": base.model_dump(mode="json"), "criteria": report.criteria.model_dump(mode="json")})
+
+
+def _base_from_state(text: str) -> Base:
+    data = json.loads(text)
+    criteria = Criteria.model_validate(data["criteria"])
+    return Base.model_validate(data["base"]).model_copy(update={"criteria": criteria})
+
+
 def _report_from_state(repo_id: str, own: str, found: dict[str, Base]) -> Report:
     """Rebuild a release's report from its own findings, with the bases graded so far (``found``)."""
     state = json.loads(own)
@@ -390,7 +402,7 @@ def _combine_partition(df: Any) -> Any:
         origins: dict[str, str | None] = {}
         for rec in group.to_dict("records"):
             if isinstance(rec.get("base_state"), str):
-                found[rec["base"]] = Base.model_validate_json(rec["base_state"])
+                found[rec["base"]] = _base_from_state(rec["base_state"])
                 origins[rec["base"]] = rec.get("base_origin") if isinstance(rec.get("base_origin"), str) else None
         try:
             report = _report_from_state(str(child), first["own"], found)
@@ -406,7 +418,7 @@ def _combine_partition(df: Any) -> Any:
         out.append(
             {
                 "id": child,
-                "state": base_entry(report, "finetune").model_dump_json(),
+                "state": _state_json(report),
                 "origin": governing or (str(child) if own_restricts else None),
                 "governing": governing,
             }
@@ -425,7 +437,7 @@ def _final_partition(df: Any) -> Any:
     for child, group in df.groupby("child", sort=False):
         first = group.iloc[0]
         found = {
-            rec["base"]: Base.model_validate_json(rec["base_state"])
+            rec["base"]: _base_from_state(rec["base_state"])
             for rec in group.to_dict("records")
             if isinstance(rec.get("base_state"), str)
         }
@@ -564,10 +576,11 @@ def _run(
     ]
     total = sum(_progress(client.compute(tasks), "grading", progress_bar, distributed))
     stage1 = dd.read_parquet(str(stage1_dir))
+    stage1 = stage1.astype({c: object for c in stage1.columns if c not in ("downloads", "likes")})
     # Lineage: which graded releases are bases of others in the dump.
     derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases", "own", "author", "downloads", "likes", "created"]]
     edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base").rename(columns={"id": "child"})
-    edges = edges.drop(columns=["bases"])
+    edges = edges.drop(columns=["bases"]).astype({"child": object, "base": object})
     ids = stage1[["id", "own", "origin"]]
     matched = edges.merge(ids[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
     children = set(matched["child"].compute()) if total else set()
@@ -621,7 +634,7 @@ def _state_from_own(df: Any) -> Any:
             values.append(None)
             continue
         try:
-            values.append(base_entry(_report_from_state(str(rec["id"]), own, {}), "finetune").model_dump_json())
+            values.append(_state_json(_report_from_state(str(rec["id"]), own, {})))
         except Exception:
             values.append(None)
     return pd.Series(values, index=df.index, dtype=object)
