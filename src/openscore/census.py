@@ -583,12 +583,15 @@ def _run(
     edges = edges.drop(columns=["bases"]).astype({"child": object, "base": object})
     ids = stage1[["id", "own", "origin"]]
     matched = edges.merge(ids[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
-    children = set(matched["child"].compute()) if total else set()
+    pairs = matched[["child", "base"]].compute() if total else None
+    children = set(pairs["child"]) if pairs is not None else set()
+    # Only releases on a chain are kept in memory for the joins (bounded by the chains, not by the dump).
+    on_chains = list(children | set(pairs["base"])) if pairs is not None else []
     final_parts: list[Any] = []
     if children:
         edges = edges[edges["child"].isin(list(children))].persist()
         # Level 0: every release graded on its own (bases outside the dump noted as such).
-        state = stage1[["id", "own", "origin"]]
+        state = stage1[stage1["id"].isin(on_chains)][["id", "own", "origin"]]
         state = state.assign(
             state=state.map_partitions(_state_from_own, meta=("state", object)),
         )[["id", "state", "origin"]].persist()
