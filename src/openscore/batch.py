@@ -7,10 +7,11 @@ kind and reason, in its place in the input order. Dataset look-ups are shared wi
 from __future__ import annotations
 
 import importlib
+import json
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -172,15 +173,83 @@ def iter_grade(
     grader: Grader,
     max_workers: int = 8,
     revision: str | None = None,
-) -> Iterator[Result]:
-    """Grade ``targets`` concurrently and yield each result in input order as soon as it is ready."""
-    items: list[str | ModelFacts] = [t if isinstance(t, ModelFacts) else os.fspath(t) for t in targets]
-    if max_workers <= 1 or len(items) <= 1:
+    in_flight: int | None = None,
+) -> Generator[Result, None, None]:
+    """Grade ``targets`` concurrently and yield each result in input order as soon as it is ready.
+
+    Targets are read lazily and at most ``in_flight`` (default: twice ``max_workers``) are submitted at a time, so
+    memory stays flat however many targets there are. Closing the iterator, or Ctrl-C, cancels the pending work.
+    """
+    items = (t if isinstance(t, ModelFacts) else os.fspath(t) for t in targets)
+    if max_workers <= 1:
         for item in items:
             yield _safe_grade(grader, item, revision)
         return
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="openscore") as pool:
-        yield from pool.map(lambda item: _safe_grade(grader, item, revision), items)
+    limit = max(1, in_flight if in_flight is not None else 2 * max_workers)
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="openscore")
+    pending: deque[Future[Result]] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(_safe_grade, grader, item, revision))
+            while len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+class _Sink:
+    """Writes results as they come: JSONL (one report or failure a line), or Parquet (flat records, by batches)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        self._rows: list[dict[str, Any]] = []
+        self._writer: Any = None
+        if self.parquet:
+            try:
+                self._pa = importlib.import_module("pyarrow")
+                self._pq = importlib.import_module("pyarrow.parquet")
+            except ImportError as exc:
+                raise ImportError("writing Parquet needs pyarrow: pip install 'openscore[census]'") from exc
+        self._fh = None if self.parquet else open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+
+    def write(self, result: Result) -> None:
+        if self._fh is not None:
+            self._fh.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            self._fh.flush()
+            return
+        self._rows.extend(BatchResult([result]).to_records())
+        if len(self._rows) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        table = self._pa.Table.from_pylist(self._rows, schema=self._schema())
+        if self._writer is None:
+            self._writer = self._pq.ParquetWriter(str(self.path), table.schema)
+        self._writer.write_table(table)
+        self._rows = []
+
+    def _schema(self) -> Any:
+        pa = self._pa
+        names = ["target", "repo_id", "revision", "verdict", "open_data", *_CRITERIA, "licenses"]
+        fields = [pa.field(n, pa.bool_() if n == "open_data" else pa.string()) for n in names]
+        fields += [pa.field(n, pa.string()) for n in ("error_kind", "error", "rules_version")]
+        return pa.schema(fields)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        else:
+            self._flush()
+            if self._writer is None:  # no result: still an (empty) table
+                self._writer = self._pq.ParquetWriter(str(self.path), self._schema())
+            self._writer.close()
 
 
 def _grader(
@@ -216,11 +285,18 @@ def grade_many(
     cache_dir: str | Path | None = None,
     timeout: float | None = None,
     code_lookup: bool = True,
+    output: str | os.PathLike[str] | None = None,
+    keep: bool = True,
+    in_flight: int | None = None,
 ) -> BatchResult:
     """Grade many Hub repositories and folders concurrently; results come back in input order.
 
+    Targets are streamed: at most ``in_flight`` are pending at a time, and with ``output`` and ``keep=False``
+    memory stays flat however long the batch. Ctrl-C cancels the pending work and raises ``KeyboardInterrupt``
+    (what was written to ``output`` so far is kept).
+
     Args:
-        targets: Hub repository ids and/or folder paths.
+        targets: Hub repository ids and/or folder paths (any iterable, read lazily).
         max_workers: how many releases are graded at once.
         progress_bar: show a progress bar (``huggingface_hub``'s, so ``HF_HUB_DISABLE_PROGRESS_BARS`` applies).
         revision: a revision applied to every Hub target.
@@ -229,11 +305,33 @@ def grade_many(
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
         timeout: the deadline of each Hub request in seconds, as for :func:`openscore.grade`.
         code_lookup: ask code hosts for linked code repositories' licenses (see :class:`~openscore.Grader`).
+        output: write each result as it comes to this file: JSONL (one report or failure a line) or, for a
+            ``.parquet`` name, a Parquet table of flat records (needs pyarrow).
+        keep: keep the results in the returned :class:`BatchResult` (``False``: it comes back empty; use ``output``).
+        in_flight: how many targets may be pending at once (default: twice ``max_workers``).
     """
-    items = [os.fspath(t) for t in targets]
+    try:
+        total: int | None = len(targets)  # type: ignore[arg-type]
+    except TypeError:
+        total = None
+    items = (os.fspath(t) for t in targets)
     grader = _grader(client, endpoint, token, offline, cache_dir, timeout, code_lookup)
-    results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision)
-    return BatchResult(progress(results, total=len(items), desc="grading", enabled=progress_bar))
+    sink = _Sink(output) if output is not None else None
+    kept: list[Result] = []
+    results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision, in_flight=in_flight)
+    try:
+        for result in progress(results, total=total or 0, desc="grading", enabled=progress_bar):
+            if sink is not None:
+                sink.write(result)
+            if keep:
+                kept.append(result)
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+        if sink is not None:
+            sink.close()
+    return BatchResult(kept)
 
 
 def grade_author(
@@ -260,4 +358,7 @@ def grade_author(
     except errors.OpenscoreError as exc:
         return BatchResult([Failure(target=author, kind=exc.kind, message=exc.message)])
     results = iter_grade(listed, grader=grader, max_workers=max_workers)
-    return BatchResult(progress(results, total=len(listed), desc=f"grading {author}", enabled=progress_bar))
+    try:
+        return BatchResult(progress(results, total=len(listed), desc=f"grading {author}", enabled=progress_bar))
+    finally:
+        results.close()

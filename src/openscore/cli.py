@@ -107,6 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--endpoint", help="the Hub's URL (default: HF_ENDPOINT or https://huggingface.co)")
 
     sub.add_parser("schema", help="print the JSON Schema of the report")
+
+    c = sub.add_parser(
+        "census",
+        help="grade a bulk dump of Hub model cards on Dask (needs openscore[census])",
+        description="Grade every card of SOURCE (Parquet dumps in the librarian-bots/model_cards_with_metadata "
+        "layout, local or hf://datasets/..., or JSONL/JSONL.gz) and write census.parquet/ and the census report.",
+    )
+    c.add_argument("sources", nargs="+", metavar="SOURCE", help="a Parquet file/folder/URL or a JSONL(.gz) file")
+    c.add_argument("-o", "--output", metavar="DIR", default="census", help="output folder (default: census)")
+    c.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    c.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
+    c.add_argument("--partition-rows", type=int, default=2000, help="rows per JSONL partition (default: 2000)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
@@ -131,6 +144,39 @@ def _badge_command(args: argparse.Namespace) -> int:
     else:
         print(text)
     return _exit_code(report, args.fail_below)
+
+
+def _census_command(args: argparse.Namespace) -> int:
+    try:
+        from .census import CensusUnavailableError, run_census
+    except ImportError:  # pragma: no cover - the module itself imports no optional dependency
+        print("openscore: the census needs dask: pip install 'openscore[census]'", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers is not None and args.workers < 1:
+        print("openscore: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = run_census(
+            args.sources,
+            args.output,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            partition_rows=max(1, args.partition_rows),
+            progress_bar=not args.no_progress,
+        )
+    except CensusUnavailableError as exc:
+        print(safe(f"openscore: {exc}"), file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, ValueError) as exc:
+        print(safe(f"openscore: census failed: {type(exc).__name__}: {exc}".splitlines()[0]), file=sys.stderr)
+        return EXIT_NOT_FOUND
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(result.verdicts.items()))
+    print(f"{result.rows} releases graded ({counts})")
+    print(f"table:  {result.table}")
+    print(f"report: {result.report_md} and {result.report_html}")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
@@ -232,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grade_command(args, parser)
         if args.command == "badge":
             return _badge_command(args)
+        if args.command == "census":
+            return _census_command(args)
         if args.command == "schema":
             print(json.dumps(Report.json_schema(), indent=2))
             return EXIT_OK

@@ -89,6 +89,7 @@ class Release:
     base_models: tuple[str, ...] = ()
     base_model_relation: str | None = None
     parameter_count: int | None = None
+    format_tags: tuple[str, ...] = ()  # the Hub's file-format tags, read when the file listing is unknown (a dump)
     datasets: dict[str, DatasetFacts] = field(default_factory=dict)
     checkpoint_mention: str | None = None  # the card's phrase saying intermediate checkpoints are published
     branches: tuple[tuple[str, str], ...] | None = None  # (name, commit) when the branches were listed

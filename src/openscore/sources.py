@@ -103,6 +103,68 @@ def release_from_card(text: str, files: Iterable[str] | None = None, *, target: 
     return release
 
 
+#: The Hub's tags that say which weight formats a repository holds (the Hub sets them from its files).
+WEIGHT_FORMAT_TAGS = frozenset(
+    {"safetensors", "pytorch", "tf", "jax", "gguf", "onnx", "tflite", "coreml", "keras", "openvino", "mlx"}
+)
+_BASE_RELATION_TAGS = frozenset({"finetune", "adapter", "quantized", "merge"})
+
+
+def release_from_dump_row(
+    repo_id: str,
+    card: str | None,
+    *,
+    tags: Iterable[str] = (),
+    library_name: str | None = None,
+    pipeline_tag: str | None = None,
+    last_modified: str | None = None,
+) -> Release:
+    """A release made of one row of a bulk dump of Hub model cards (no request is made).
+
+    A dump holds the card and the Hub's tags but no file listing: weight formats are read from the Hub's file-format
+    tags (``safetensors``, ``gguf``, ...) and, without them, whether weights are published stays unknown (never
+    "closed"). Training datasets and base models come from the front matter and from ``dataset:`` and
+    ``base_model:`` tags; gate terms from the card's ``extra_gated_*`` keys.
+    """
+    tag_list = tuple(t.strip() for t in tags if isinstance(t, str) and t.strip())
+    formats = tuple(t for t in dict.fromkeys(tag_list) if t.lower() in WEIGHT_FORMAT_TAGS)
+    bases: list[str] = []
+    relation: str | None = None
+    datasets: list[str] = []
+    for tag in tag_list:
+        if tag.startswith("base_model:"):
+            rest = tag[len("base_model:") :]
+            head, _, tail = rest.partition(":")
+            if tail and head in _BASE_RELATION_TAGS:
+                relation = relation or head
+                rest = tail
+            if rest and rest not in bases:
+                bases.append(rest)
+        elif tag.startswith("dataset:"):
+            name = tag[len("dataset:") :]
+            if name and name not in datasets:
+                datasets.append(name)
+    release = Release(
+        target=repo_id,
+        source="hub",
+        repo_id=repo_id,
+        files=None,
+        tags=tag_list,
+        library_name=library_name,
+        pipeline_tag=pipeline_tag,
+        last_modified=last_modified,
+        base_models=tuple(bases),
+        base_model_relation=relation,
+        format_tags=formats,
+    )
+    _attach_card(release, card, "is missing from the dump")
+    if datasets and not release.metadata.datasets:
+        release.metadata = release.metadata.model_copy(update={"datasets": datasets})
+    if not formats:
+        release.unreadable.append("the dump holds no file listing and no file-format tag, so weights cannot be checked")
+    return release
+
+
 # --------------------------------------------------------------------------------------------- folder
 
 

@@ -41,6 +41,15 @@ def weights_published(release: Release) -> Finding:
     points nowhere else. An empty listing, or a card that links weights hosted elsewhere, is ``unknown``.
     """
     if release.files is None:
+        if release.format_tags:
+            shown = ", ".join(release.format_tags)
+            return Finding(
+                id="weights-published",
+                criterion=C,
+                outcome=PASS,
+                message=f"The Hub's file-format tags show published weights ({shown}); the file listing was not read.",
+                evidence=[Evidence(kind="hub", location="tags", quote=quote(shown))],
+            )
         return _NO_LISTING
     weights = [f for f in release.files if weight_format(f)]
     if not weights and not [f for f in release.files if f.rsplit("/", 1)[-1] not in (".gitattributes",)]:

@@ -1,0 +1,882 @@
+"""The openness census: grade every model card of a bulk Hub dump on Dask, with lineage across the whole dump.
+
+Input is Parquet in the layout of the ``librarian-bots/model_cards_with_metadata`` dataset (``modelId, author,
+last_modified, downloads, likes, library_name, tags, pipeline_tag, createdAt, card``), from local paths or any
+fsspec URL (``hf://datasets/...`` goes through ``huggingface_hub``'s ``HfFileSystem``), or JSONL(.gz) with one
+object a line (``file``/``folder``/``readme``, or ``modelId``/``card``). No request is made per release: the facts a
+dump lacks are inferred where the Hub records them (see :func:`openscore.sources.release_from_dump_row`) and are
+otherwise reported unknown.
+
+Grading runs in three steps on a ``distributed`` cluster (a local cluster of processes by default):
+
+1. every partition (of bounded size) is graded on its own and written to disk; a card that fails becomes a row
+   with its error;
+2. base models named by releases are joined by id with the graded dump (a Dask merge), level by level up to
+   :data:`openscore.grading.MAX_LINEAGE_DEPTH`, so the most restrictive terms govern, as for a single release
+   (:func:`openscore.criteria.apply_lineage` decides, through :func:`openscore.report.build_report`);
+3. the table (``census.parquet``) and the report (``census.md``, ``census.html``, charts) are written.
+
+Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import logging
+import math
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .criteria import Base, Criteria, Verdict
+from .findings import FAIL, UNKNOWN, Finding
+from .grading import MAX_BASES, MAX_LINEAGE_DEPTH
+from .release import Release
+from .report import Report, base_entry, build_report
+from .sources import release_from_dump_row
+
+INSTALL_HINT = "pip install 'openscore[census]'"
+#: Rows per partition read from JSONL (Parquet partitions follow the files' row groups).
+PARTITION_ROWS = 2_000
+CRITERIA = ("parameters", "data_information", "code", "usage_terms")
+#: The columns of the census table, in order.
+COLUMNS = (
+    "id",
+    "author",
+    "verdict",
+    *CRITERIA,
+    "open_data",
+    "license_id",
+    "license_policy",
+    "governing_base",
+    "deciding_findings",
+    *(f"{c}_reason" for c in CRITERIA),
+    "rules_version",
+    "downloads",
+    "likes",
+    "created",
+    "error",
+)
+_DUMP_COLUMNS = ("modelId", "author", "downloads", "likes", "library_name", "tags", "pipeline_tag", "createdAt", "card")
+
+
+class CensusUnavailableError(ImportError):
+    """The ``census`` extra (dask, distributed, pyarrow) is not installed."""
+
+
+def _require() -> tuple[Any, Any, Any]:
+    try:
+        dd = importlib.import_module("dask.dataframe")
+        distributed = importlib.import_module("distributed")
+        pd = importlib.import_module("pandas")
+        importlib.import_module("pyarrow")
+    except ImportError as exc:
+        raise CensusUnavailableError(f"the census needs dask, distributed and pyarrow: {INSTALL_HINT}") from exc
+    return dd, distributed, pd
+
+
+# --------------------------------------------------------------------------------------------- reading dumps
+
+
+def repo_id_from_record(record: dict[str, Any]) -> str:
+    """The repository id of a JSONL record: ``modelId``/``id``, else ``file`` with its first ``_`` as the ``/``.
+
+    The shared corpus names each card ``org_name`` (``folder`` is a category such as ``_train``, not an owner).
+    """
+    for key in ("modelId", "id", "repo_id"):
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    name = str(record.get("file") or "").strip()
+    if name.endswith(".md"):
+        name = name[:-3]
+    if "/" in name:
+        return name
+    org, sep, rest = name.partition("_")
+    return f"{org}/{rest}" if sep and org and rest else name or "<unnamed>"
+
+
+def _open_text(path: str) -> Any:
+    fsspec = importlib.import_module("fsspec")
+    compression = "gzip" if path.endswith(".gz") else None
+    return fsspec.open(path, "rt", encoding="utf-8", compression=compression)
+
+
+def _count_lines(path: str) -> int:
+    with _open_text(path) as fh:
+        return sum(1 for _ in fh)
+
+
+def _read_jsonl_chunk(spec: tuple[str, int, int]) -> Any:
+    """Rows ``start``..``stop`` of a JSONL(.gz) file as a normalised partition (a bad line becomes an error row)."""
+    pd = importlib.import_module("pandas")
+    path, start, stop = spec
+    rows: list[dict[str, Any]] = []
+    with _open_text(path) as fh:
+        for number, line in enumerate(fh):
+            if number < start:
+                continue
+            if number >= stop:
+                break
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                rows.append(_row(f"{Path(path).name}:{number + 1}", error=f"bad JSON line: {exc}"))
+                continue
+            tags = record.get("tags")
+            rows.append(
+                _row(
+                    repo_id_from_record(record),
+                    card=_text(record.get("readme", record.get("card"))),
+                    author=_text(record.get("author")),
+                    tags="\n".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else "",
+                    library_name=_text(record.get("library_name")),
+                    pipeline_tag=_text(record.get("pipeline_tag")),
+                    downloads=record.get("downloads"),
+                    likes=record.get("likes"),
+                    created=_text(record.get("createdAt")),
+                )
+            )
+    return pd.DataFrame(rows, columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+
+
+_ROW_COLUMNS = (
+    "id",
+    "author",
+    "card",
+    "tags",
+    "library_name",
+    "pipeline_tag",
+    "downloads",
+    "likes",
+    "created",
+    "error",
+)
+_ROW_DTYPES = {
+    "id": object,
+    "author": object,
+    "card": object,
+    "tags": object,
+    "library_name": object,
+    "pipeline_tag": object,
+    "downloads": "Int64",
+    "likes": "Int64",
+    "created": object,
+    "error": object,
+}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _row(repo_id: str, **values: Any) -> dict[str, Any]:
+    row = dict.fromkeys(_ROW_COLUMNS)
+    row["id"] = repo_id
+    row.update(values)
+    row["downloads"] = _int(row["downloads"])
+    row["likes"] = _int(row["likes"])
+    return row
+
+
+def _normalise_parquet(df: Any) -> Any:
+    """A dump partition in the ``model_cards_with_metadata`` layout, normalised to the census' input columns."""
+    pd = importlib.import_module("pandas")
+    rows = []
+    for rec in df.to_dict("records"):
+        tags = rec.get("tags")
+        tag_text = "\n".join(str(t) for t in tags) if tags is not None and not isinstance(tags, (str, float)) else ""
+        created = rec.get("createdAt")
+        rows.append(
+            _row(
+                _text(rec.get("modelId")) or "<unnamed>",
+                author=_text(rec.get("author")),
+                card=_text(rec.get("card")),
+                tags=tag_text,
+                library_name=_text(rec.get("library_name")),
+                pipeline_tag=_text(rec.get("pipeline_tag")),
+                downloads=rec.get("downloads"),
+                likes=rec.get("likes"),
+                created=None if created is None or created is pd.NaT else str(created),
+            )
+        )
+    return pd.DataFrame(rows, columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+
+
+def _is_jsonl(path: str) -> bool:
+    return path.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson"))
+
+
+def read_dump(paths: Sequence[str], *, partition_rows: int = PARTITION_ROWS) -> Any:
+    """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily."""
+    dd, _, pd = _require()
+    meta = pd.DataFrame({c: pd.Series(dtype=_ROW_DTYPES[c]) for c in _ROW_COLUMNS})
+    frames = []
+    for path in paths:
+        if _is_jsonl(path):
+            total = _count_lines(path)
+            specs = [(path, s, min(s + partition_rows, total)) for s in range(0, max(total, 1), partition_rows)]
+            frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
+        else:
+            raw = dd.read_parquet(path, split_row_groups="adaptive")
+            keep = [c for c in _DUMP_COLUMNS if c in raw.columns]
+            frames.append(raw[keep].map_partitions(_normalise_parquet, meta=meta))
+    return frames[0] if len(frames) == 1 else dd.concat(frames)
+
+
+# --------------------------------------------------------------------------------------------- grading
+
+
+def release_from_row(row: dict[str, Any]) -> Release:
+    """The release of one normalised dump row (see :func:`openscore.sources.release_from_dump_row`)."""
+    tags = [t for t in (_text(row.get("tags")) or "").split("\n") if t]
+    return release_from_dump_row(
+        str(row["id"]),
+        _text(row.get("card")),
+        tags=tags,
+        library_name=_text(row.get("library_name")),
+        pipeline_tag=_text(row.get("pipeline_tag")),
+    )
+
+
+def _deciding(criteria: Criteria) -> tuple[list[str], dict[str, str | None]]:
+    ids: list[str] = []
+    reasons: dict[str, str | None] = {}
+    for name, result in criteria.items():
+        if result.status.value == "met":
+            reasons[name.value] = None
+            continue
+        wanted = (FAIL,) if any(f.outcome is FAIL for f in result.findings) else (UNKNOWN,)
+        found = [f.id for f in result.findings if f.outcome in wanted]
+        reasons[name.value] = found[0] if found else None
+        ids += [f for f in found if f not in ids]
+    return ids, reasons
+
+
+def _output_row(row: dict[str, Any], report: Report | None, governing: str | None, error: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = dict.fromkeys(COLUMNS)
+    repo_id = str(row["id"])
+    out.update(
+        id=repo_id,
+        author=row.get("author") or (repo_id.split("/", 1)[0] if "/" in repo_id else None),
+        downloads=_int(row.get("downloads")),
+        likes=_int(row.get("likes")),
+        created=row.get("created"),
+        error=error,
+    )
+    if report is None:
+        return out
+    ids, reasons = _deciding(report.criteria)
+    first = report.licenses[0] if report.licenses else None
+    out.update(
+        verdict=report.verdict.value,
+        open_data="true"
+        if report.open_data
+        else ("unknown" if report.criteria.data_information.status.value == "undetermined" else "false"),
+        license_id=first.key if first else None,
+        license_policy=first.policy.value if first else None,
+        governing_base=governing,
+        deciding_findings=" ".join(ids),
+        rules_version=report.rules_version,
+    )
+    for name in CRITERIA:
+        out[name] = getattr(report.criteria, name).status.value
+        out[f"{name}_reason"] = reasons[name]
+    return out
+
+
+def _restricts(report: Report) -> bool:
+    return report.criteria.usage_terms.status.value == "not-met"
+
+
+def _grade_partition(df: Any) -> Any:
+    """Stage 1: grade each row on its own; keep its own findings (``own``) for the lineage join."""
+    pd = importlib.import_module("pandas")
+    out = []
+    for row in df.to_dict("records"):
+        extra: dict[str, Any] = {"bases": "", "relation": None, "own": None, "origin": None}
+        if row.get("error"):
+            out.append({**_output_row(row, None, None, row["error"]), **extra})
+            continue
+        try:
+            release = release_from_row(row)
+            findings = _findings_of(release)
+            report = build_report(release, findings, bases=_not_in_dump(release))
+            bases = release.base_ids()[:MAX_BASES]
+            extra.update(
+                bases="\n".join(bases),
+                relation=release.relation(),
+                own=_own_state(release, findings),
+                origin=row["id"] if _restricts(report) else None,
+            )
+            out.append({**_output_row(row, report, None, None), **extra})
+        except Exception as exc:  # one bad card never loses its partition
+            out.append({**_output_row(row, None, None, f"{type(exc).__name__}: {exc}"), **extra})
+    return pd.DataFrame(out, columns=[*COLUMNS, "bases", "relation", "own", "origin"])
+
+
+def _findings_of(release: Release) -> list[Finding]:
+    from .probes import run_all
+
+    return run_all(release)
+
+
+def _not_in_dump(release: Release, found: dict[str, Base] | None = None) -> list[Base]:
+    relation = release.relation()
+    if relation is None:
+        return []
+    out = []
+    for b in release.base_ids()[:MAX_BASES]:
+        graded = (found or {}).get(b)
+        out.append(
+            graded.model_copy(update={"relation": relation})
+            if graded is not None
+            else Base(repo_id=b, relation=relation, note="not in the dump")
+        )
+    return out
+
+
+def _own_state(release: Release, findings: list[Finding]) -> str:
+    """What lineage needs of this release: its own findings (before lineage), relation and bases (JSON)."""
+    return json.dumps(
+        {
+            "findings": [f.model_dump(mode="json") for f in findings],
+            "relation": release.relation(),
+            "bases": release.base_ids()[:MAX_BASES],
+        }
+    )
+
+
+def _state_json(report: Report) -> str:
+    """A graded release as a base of others (its criteria included: :class:`Base` does not serialise them)."""
+    base = base_entry(report, "finetune")
+    return json.dumps({"base": base.model_dump(mode="json"), "criteria": report.criteria.model_dump(mode="json")})
+
+
+def _base_from_state(text: str) -> Base:
+    data = json.loads(text)
+    criteria = Criteria.model_validate(data["criteria"])
+    return Base.model_validate(data["base"]).model_copy(update={"criteria": criteria})
+
+
+def _report_from_state(repo_id: str, own: str, found: dict[str, Base]) -> Report:
+    """Rebuild a release's report from its own findings, with the bases graded so far (``found``)."""
+    state = json.loads(own)
+    findings = [Finding.model_validate(f) for f in state["findings"]]
+    release = Release(
+        target=repo_id,
+        source="hub",
+        repo_id=repo_id,
+        base_models=tuple(state["bases"]),
+        base_model_relation=state["relation"],
+    )
+    return build_report(release, findings, bases=_not_in_dump(release, found))
+
+
+def _combine_partition(df: Any) -> Any:
+    """One lineage level: each derivative with its bases' current grading (joined by id) regraded."""
+    pd = importlib.import_module("pandas")
+    out = []
+    for child, group in df.groupby("child", sort=False):
+        first = group.iloc[0]
+        found: dict[str, Base] = {}
+        origins: dict[str, str | None] = {}
+        for rec in group.to_dict("records"):
+            if isinstance(rec.get("base_state"), str):
+                found[rec["base"]] = _base_from_state(rec["base_state"])
+                origins[rec["base"]] = rec.get("base_origin") if isinstance(rec.get("base_origin"), str) else None
+        try:
+            report = _report_from_state(str(child), first["own"], found)
+        except Exception:  # the row keeps its stage-1 grading
+            continue
+        governing = None
+        for b in _not_in_dump_ids(first["own"]):
+            crit = found[b].criteria if b in found else None
+            if crit is not None and crit.usage_terms.status.value == "not-met":
+                governing = origins.get(b) or b
+                break
+        own_restricts = governing is None and _restricts(report)
+        out.append(
+            {
+                "id": child,
+                "state": _state_json(report),
+                "origin": governing or (str(child) if own_restricts else None),
+                "governing": governing,
+            }
+        )
+    return pd.DataFrame(out, columns=["id", "state", "origin", "governing"])
+
+
+def _not_in_dump_ids(own: str) -> list[str]:
+    return list(json.loads(own)["bases"])
+
+
+def _final_partition(df: Any) -> Any:
+    """The final row of each derivative: its report with the bases' final gradings."""
+    pd = importlib.import_module("pandas")
+    out = []
+    for child, group in df.groupby("child", sort=False):
+        first = group.iloc[0]
+        found = {
+            rec["base"]: _base_from_state(rec["base_state"])
+            for rec in group.to_dict("records")
+            if isinstance(rec.get("base_state"), str)
+        }
+        row = {k: first[k] for k in ("author", "downloads", "likes", "created")}
+        row["id"] = child
+        try:
+            report = _report_from_state(str(child), first["own"], found)
+            gov = first.get("governing")
+            out.append(_output_row(row, report, gov if isinstance(gov, str) else None, None))
+        except Exception as exc:
+            out.append(_output_row(row, None, None, f"{type(exc).__name__}: {exc}"))
+    return pd.DataFrame(out, columns=list(COLUMNS))
+
+
+# --------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class CensusResult:
+    """Where a census wrote its outputs, and its headline counts."""
+
+    table: Path
+    report_md: Path
+    report_html: Path
+    rows: int
+    verdicts: dict[str, int] = field(default_factory=dict)
+    charts: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _write_part(df: Any, path: str) -> int:
+    df.to_parquet(path, index=False)
+    return len(df)
+
+
+def _progress(futures: Sequence[Any], desc: str, enabled: bool, distributed: Any) -> list[Any]:
+    """Wait for ``futures`` with a progress bar (``huggingface_hub``'s, on stderr) counting partitions."""
+    from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
+
+    results = []
+    with hf_tqdm(total=len(futures), desc=desc, unit="partition", disable=not enabled, file=sys.stderr) as bar:  # type: ignore[no-untyped-call]
+        for future in distributed.as_completed(futures):
+            results.append(future.result())
+            bar.update(1)
+    return results
+
+
+def run_census(
+    sources: Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    partition_rows: int = PARTITION_ROWS,
+    progress_bar: bool = True,
+    lineage_depth: int = MAX_LINEAGE_DEPTH,
+) -> CensusResult:
+    """Grade every card in ``sources`` (Parquet dumps or JSONL) and write the table and the report.
+
+    Args:
+        sources: local paths, globs or fsspec URLs (``hf://datasets/librarian-bots/model_cards_with_metadata``).
+        output_dir: where ``census.parquet/``, ``census.md``, ``census.html`` and the charts go.
+        workers: processes of the local cluster (default: one per core); ignored with ``scheduler``.
+        scheduler: the address of an existing ``distributed`` scheduler (``tcp://host:8786``).
+        partition_rows: rows per partition read from JSONL.
+        progress_bar: show progress on stderr.
+        lineage_depth: how many levels of base models are joined.
+    """
+    dd, distributed, pd = _require()
+    out = Path(output_dir)
+    work = out / "_work"
+    for sub in ("stage1", "census.parquet"):
+        target = (work if sub == "stage1" else out) / sub
+        if target.exists():
+            for old in target.glob("*.parquet"):
+                old.unlink()
+        target.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    if scheduler:
+        client = distributed.Client(scheduler)
+    else:
+        n = workers or os.cpu_count() or 1
+        cluster = distributed.LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+            silence_logs=logging.ERROR,
+        )
+        client = distributed.Client(cluster)
+    try:
+        return _run(
+            client,
+            dd,
+            distributed,
+            pd,
+            [os.fspath(s) for s in sources],
+            out,
+            work,
+            partition_rows,
+            progress_bar,
+            lineage_depth,
+        )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run(
+    client: Any,
+    dd: Any,
+    distributed: Any,
+    pd: Any,
+    sources: list[str],
+    out: Path,
+    work: Path,
+    partition_rows: int,
+    progress_bar: bool,
+    depth: int,
+) -> CensusResult:
+    delayed = importlib.import_module("dask").delayed
+    rows = read_dump(sources, partition_rows=partition_rows)
+    stage1_columns = [*COLUMNS, "bases", "relation", "own", "origin"]
+    graded = rows.map_partitions(
+        _grade_partition,
+        meta=pd.DataFrame(
+            {c: pd.Series(dtype="Int64" if c in ("downloads", "likes") else object) for c in stage1_columns}
+        ),
+    )
+    stage1_dir = work / "stage1"
+    tasks = [
+        delayed(_write_part)(part, str(stage1_dir / f"part-{i:05d}.parquet"))
+        for i, part in enumerate(graded.to_delayed())
+    ]
+    total = sum(_progress(client.compute(tasks), "grading", progress_bar, distributed))
+    stage1 = dd.read_parquet(str(stage1_dir))
+    stage1 = stage1.astype({c: object for c in stage1.columns if c not in ("downloads", "likes")})
+    # Lineage: which graded releases are bases of others in the dump.
+    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases", "own", "author", "downloads", "likes", "created"]]
+    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base").rename(columns={"id": "child"})
+    edges = edges.drop(columns=["bases"]).astype({"child": object, "base": object})
+    ids = stage1[["id", "own", "origin"]]
+    matched = edges.merge(ids[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
+    pairs = matched[["child", "base"]].compute() if total else None
+    children = set(pairs["child"]) if pairs is not None else set()
+    # Only releases on a chain are kept in memory for the joins (bounded by the chains, not by the dump).
+    on_chains = list(children | set(pairs["base"])) if pairs is not None else []
+    final_parts: list[Any] = []
+    if children:
+        edges = edges[edges["child"].isin(list(children))].persist()
+        # Level 0: every release graded on its own (bases outside the dump noted as such).
+        state = stage1[stage1["id"].isin(on_chains)][["id", "own", "origin"]]
+        state = state.assign(
+            state=state.map_partitions(_state_from_own, meta=("state", object)),
+        )[["id", "state", "origin"]].persist()
+        for _ in range(depth):
+            joined = edges.merge(
+                state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}),
+                on="base",
+                how="left",
+            )
+            joined = joined.shuffle("child")
+            combined = joined.map_partitions(
+                _combine_partition,
+                meta=pd.DataFrame({c: pd.Series(dtype=object) for c in ("id", "state", "origin", "governing")}),
+            ).persist()
+            keep = state[~state["id"].isin(list(children))]
+            state = dd.concat([keep, combined[["id", "state", "origin"]]]).persist()
+        gov = combined[["id", "governing"]].rename(columns={"id": "child"})
+        joined = edges.merge(
+            state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}), on="base", how="left"
+        ).merge(gov, on="child", how="left")
+        joined = joined.shuffle("child")
+        final_parts.append(
+            joined.map_partitions(_final_partition, meta=pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS}))
+        )
+    plain = stage1[~stage1["id"].isin(list(children))][list(COLUMNS)]
+    table = dd.concat([plain, *final_parts]) if final_parts else plain
+    table = table.astype({"downloads": "Int64", "likes": "Int64"})
+    table_dir = out / "census.parquet"
+    parts = [
+        delayed(_write_part)(p, str(table_dir / f"part-{i:05d}.parquet")) for i, p in enumerate(table.to_delayed())
+    ]
+    rows_written = sum(_progress(client.compute(parts), "writing", progress_bar, distributed))
+    summary = summarise(dd.read_parquet(str(table_dir)))
+    return write_report(summary, out, table_dir, rows_written)
+
+
+def _state_from_own(df: Any) -> Any:
+    pd = importlib.import_module("pandas")
+    values: list[str | None] = []
+    for rec in df.to_dict("records"):
+        own = rec.get("own")
+        if not isinstance(own, str):
+            values.append(None)
+            continue
+        try:
+            values.append(_state_json(_report_from_state(str(rec["id"]), own, {})))
+        except Exception:
+            values.append(None)
+    return pd.Series(values, index=df.index, dtype=object)
+
+
+# --------------------------------------------------------------------------------------------- report
+
+
+def license_family(license_id: Any) -> str:
+    """A license id without its version (``cc-by-nc-4.0`` → ``cc-by-nc``, ``llama3.1`` → ``llama``)."""
+    if not isinstance(license_id, str) or not license_id:
+        return "none declared"
+    family = license_id.lower()
+    while True:
+        shorter = re.sub(r"(?:[-_.]?v?\d+(?:\.\d+)*)$", "", family)
+        if shorter == family or not shorter:
+            return family
+        family = shorter
+
+
+def summarise(table: Any) -> dict[str, Any]:
+    """The census' aggregates (small pandas objects) from the table (a Dask DataFrame)."""
+    t = table.assign(
+        verdict=table["verdict"].fillna("failed"),
+        year=table["created"].fillna("").str.slice(0, 4).replace("", "unknown"),
+        family=table["license_id"].map(license_family, meta=("family", object)),
+        downloads=table["downloads"].fillna(0),
+    )
+    dask = importlib.import_module("dask")
+    by_verdict = t.groupby("verdict")["downloads"].agg(["count", "sum"])
+    by_year = t.groupby(["year", "verdict"]).size()
+    by_family = t.groupby(["family", "verdict"]).size()
+    reasons = [t[t[f"{c}_reason"].notnull()][f"{c}_reason"].value_counts() for c in CRITERIA]
+    orgs = t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].value_counts()
+    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs)
+    return {
+        "by_verdict": computed[0],
+        "by_year": computed[1],
+        "by_family": computed[2],
+        "reasons": dict(zip(CRITERIA, computed[3 : 3 + len(CRITERIA)], strict=True)),
+        "orgs": computed[-1],
+    }
+
+
+_ORDER = [v.value for v in Verdict] + ["failed"]
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _tables(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    bv = summary["by_verdict"]
+    total = int(bv["count"].sum()) or 1
+    dl_total = int(bv["sum"].sum()) or 1
+    verdicts = [v for v in _ORDER if v in bv.index]
+    out: list[tuple[str, list[str], list[list[Any]]]] = [
+        (
+            "Verdicts",
+            ["verdict", "releases", "share", "downloads", "share of downloads"],
+            [
+                [
+                    v,
+                    int(bv.loc[v, "count"]),
+                    f"{bv.loc[v, 'count'] / total:.1%}",
+                    int(bv.loc[v, "sum"]),
+                    f"{bv.loc[v, 'sum'] / dl_total:.1%}",
+                ]
+                for v in verdicts
+            ],
+        )
+    ]
+    for key, title, label in (
+        ("by_year", "Verdicts by year created", "year"),
+        ("by_family", "Verdicts by license family (top 15)", "license family"),
+    ):
+        wide = summary[key].unstack(fill_value=0)
+        cols = [v for v in _ORDER if v in wide.columns]
+        wide = wide.assign(_total=wide.sum(axis=1))
+        wide = wide.sort_values("_total", ascending=False).head(15) if key == "by_family" else wide.sort_index()
+        out.append(
+            (
+                title,
+                [label, *cols, "total"],
+                [[str(i), *(int(wide.loc[i, c]) for c in cols), int(wide.loc[i, "_total"])] for i in wide.index],
+            )
+        )
+    reason_rows = []
+    for c in CRITERIA:
+        counts = summary["reasons"][c]
+        if len(counts):
+            reason_rows.append([c.replace("_", " "), str(counts.index[0]), int(counts.iloc[0]), int(counts.sum())])
+        else:
+            reason_rows.append([c.replace("_", " "), "-", 0, 0])
+    out.append(
+        (
+            "Most common reason each criterion falls short",
+            ["criterion", "finding", "releases", "releases falling short"],
+            reason_rows,
+        )
+    )
+    orgs = summary["orgs"].head(20)
+    out.append(
+        (
+            "Organisations by open-source-ai releases (top 20)",
+            ["organisation", "releases"],
+            [[str(k), int(v)] for k, v in orgs.items()],
+        )
+    )
+    return out
+
+
+def _charts(summary: dict[str, Any], out: Path) -> tuple[list[Path], str | None]:
+    try:
+        importlib.import_module("matplotlib").use("Agg")
+        plt = importlib.import_module("matplotlib.pyplot")
+    except ImportError:
+        return [], "matplotlib is not installed, so the report has no charts (pip install 'openscore[plot]')"
+    from .renderers.style import VERDICT_COLORS
+
+    paths = []
+    bv = summary["by_verdict"]
+    verdicts = [v for v in _ORDER if v in bv.index]
+    colors = [VERDICT_COLORS.get(v, "#999999") for v in verdicts]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    left.barh(verdicts, [int(bv.loc[v, "count"]) for v in verdicts], color=colors)
+    left.invert_yaxis()
+    left.set_title("Releases by verdict")
+    right.barh(verdicts, [int(bv.loc[v, "sum"]) for v in verdicts], color=colors)
+    right.invert_yaxis()
+    right.set_title("Downloads by verdict")
+    fig.tight_layout()
+    paths.append(out / "verdicts.svg")
+    fig.savefig(paths[-1])
+    plt.close(fig)
+    for key, name, title in (
+        ("by_year", "years.svg", "Verdicts by year created"),
+        ("by_family", "families.svg", "Verdicts by license family (top 15)"),
+    ):
+        wide = summary[key].unstack(fill_value=0)
+        cols = [v for v in _ORDER if v in wide.columns]
+        wide = wide[cols]
+        if key == "by_family":
+            wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index[:15]]
+        else:
+            wide = wide.sort_index()
+        fig, ax = plt.subplots(figsize=(11, 4))
+        bottom = [0] * len(wide)
+        labels = [str(i) for i in wide.index]
+        for v in cols:
+            values = [int(x) for x in wide[v]]
+            ax.bar(labels, values, bottom=bottom, label=v, color=VERDICT_COLORS.get(v, "#999999"))
+            bottom = [b + x for b, x in zip(bottom, values, strict=True)]
+        ax.set_title(title)
+        ax.legend(fontsize="small")
+        ax.tick_params(axis="x", labelrotation=45)
+        fig.tight_layout()
+        paths.append(out / name)
+        fig.savefig(paths[-1])
+        plt.close(fig)
+    return paths, None
+
+
+def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int) -> CensusResult:
+    """Write ``census.md`` and ``census.html`` (with SVG charts next to them when matplotlib is installed)."""
+    from .criteria import rules_version
+
+    charts, note = _charts(summary, out)
+    tables = _tables(summary)
+    intro = (
+        f"{rows:,} releases graded against OSAID 1.0 (rules {rules_version()}) from a bulk dump of Hub model cards. "
+        "A dump holds no file listing: weights count as published only when the Hub's file-format tags show them, "
+        "otherwise parameters are undetermined (never closed). Full table: `census.parquet/`."
+    )
+    md = ["# Openness census", "", intro, ""]
+    if note:
+        md += [f"_{note}._", ""]
+    for c in charts:
+        md += [f"![{c.stem}]({c.name})", ""]
+    for title, header, body in tables:
+        md += [f"## {title}", "", _md_table(header, body), ""]
+    report_md = out / "census.md"
+    report_md.write_text("\n".join(md), encoding="utf-8")
+    h = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Openness census</title>",
+        "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body>",
+        "<h1>Openness census</h1>",
+        f"<p>{html.escape(intro)}</p>",
+    ]
+    if note:
+        h.append(f"<p><em>{html.escape(note)}.</em></p>")
+    h += [f"<img src='{html.escape(c.name)}' alt='{html.escape(c.stem)}'>" for c in charts]
+    for title, header, body in tables:
+        h.append(
+            f"<h2>{html.escape(title)}</h2><table><tr>"
+            + "".join(f"<th>{html.escape(x)}</th>" for x in header)
+            + "</tr>"
+        )
+        h += ["<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in body]
+        h.append("</table>")
+    h.append("</body></html>")
+    report_html = out / "census.html"
+    report_html.write_text("\n".join(h), encoding="utf-8")
+    bv = summary["by_verdict"]
+    return CensusResult(
+        table=table_dir,
+        report_md=report_md,
+        report_html=report_html,
+        rows=rows,
+        verdicts={str(k): int(bv.loc[k, "count"]) for k in bv.index},
+        charts=charts,
+        notes=[note] if note else [],
+    )
+
+
+def iter_rows(table_dir: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a census table, one dict each (reads one part file at a time)."""
+    pd = importlib.import_module("pandas")
+    for part in sorted(Path(table_dir).glob("*.parquet")):
+        yield from pd.read_parquet(part).to_dict("records")
+
+
+def main_error(exc: BaseException) -> str:
+    """A one-line message for the command line."""
+    return f"openscore: {exc}" if isinstance(exc, CensusUnavailableError) else f"openscore: census failed: {exc}"
+
+
+__all__ = [
+    "COLUMNS",
+    "CensusResult",
+    "CensusUnavailableError",
+    "license_family",
+    "read_dump",
+    "release_from_row",
+    "repo_id_from_record",
+    "run_census",
+    "summarise",
+    "write_report",
+]

@@ -1,0 +1,243 @@
+"""The census on a real ``distributed`` cluster (a scheduler and two worker processes on 127.0.0.1).
+
+The dump is synthetic Parquet written here, in the ``librarian-bots/model_cards_with_metadata`` layout, with fixture
+prose written for these tests: open releases, restrictive ones, a base-model chain under a restrictive base, a card
+without a file-format tag and a broken card.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from corpus import CORPUS, needs_corpus
+
+pd = pytest.importorskip("pandas", reason="the census needs pandas: pip install 'openscore[census]'")
+pytest.importorskip("dask.dataframe", reason="the census needs dask: pip install 'openscore[census]'")
+distributed = pytest.importorskip("distributed", reason="the census needs distributed: pip install 'openscore[census]'")
+pytest.importorskip("pyarrow", reason="the census needs pyarrow: pip install 'openscore[census]'")
+
+from openscore import grade_card  # noqa: E402
+from openscore.census import iter_rows, license_family, release_from_row, repo_id_from_record, run_census  # noqa: E402
+from openscore.grading import grade_release  # noqa: E402
+
+OPEN_BODY = """
+# Lantern {n}
+
+Lantern {n} is a small text model for classifying short product reviews.
+
+## Training data
+
+We trained on the public review set lantern-reviews, which we collected from our own feedback form in 2022 with
+consent. The data covers English reviews of kitchen tools, five to two hundred words long. Reviews were labelled by
+two annotators each, and we removed duplicates and reviews with personal data before training.
+
+## Training code
+
+The training and data-processing code is at https://github.com/lantern-lab/lantern-train under the Apache-2.0
+license.
+"""
+
+
+def card(license_id: str | None, n: int, *, base: str | None = None, extra: str = "") -> str:
+    front = []
+    if license_id:
+        front.append(f"license: {license_id}")
+    if base:
+        front.append(f"base_model: {base}")
+    front.append("datasets:\n- lantern-lab/lantern-reviews")
+    return "---\n" + "\n".join(front) + "\n" + extra + "---\n" + OPEN_BODY.format(n=n)
+
+
+def dump_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def add(model_id: str, text: str | None, tags: list[str], downloads: int = 10) -> None:
+        rows.append(
+            {
+                "modelId": model_id,
+                "author": model_id.split("/")[0],
+                "last_modified": pd.Timestamp("2024-03-01", tz="UTC"),
+                "downloads": downloads,
+                "likes": 1,
+                "library_name": "transformers",
+                "tags": tags,
+                "pipeline_tag": "text-classification",
+                "createdAt": pd.Timestamp(f"202{len(rows) % 3 + 2}-01-15", tz="UTC"),
+                "card": text,
+            }
+        )
+
+    for i in range(12):
+        add(f"lantern-lab/lantern-{i}", card("apache-2.0", i), ["safetensors", "license:apache-2.0"], 100 + i)
+    for i in range(6):
+        add(f"shade-co/shade-{i}", card("cc-by-nc-4.0", i), ["pytorch", "license:cc-by-nc-4.0"], 50)
+    for i in range(4):
+        add(f"plain-user/untagged-{i}", card("mit", i), ["license:mit"])
+    # A chain: a restrictive base, an apache-2.0 fine-tune of it, and a fine-tune of that fine-tune.
+    add("shade-co/shade-base", card("cc-by-nc-4.0", 99), ["safetensors"], 1000)
+    add("lantern-lab/mid-tune", card("apache-2.0", 98, base="shade-co/shade-base"), ["safetensors"])
+    add(
+        "lantern-lab/leaf-tune",
+        card("apache-2.0", 97),
+        ["safetensors", "base_model:finetune:lantern-lab/mid-tune"],
+    )
+    # A derivative of a base outside the dump, a gated card, a card that is missing and a broken one.
+    add("lantern-lab/outside-tune", card("apache-2.0", 96, base="elsewhere/unknown-base"), ["safetensors"])
+    add(
+        "shade-co/gated",
+        card("apache-2.0", 95, extra="extra_gated_prompt: You agree not to use this model for weapons.\n"),
+        ["safetensors"],
+    )
+    add("plain-user/no-card", None, ["safetensors"])
+    add("plain-user/broken", "---\nlicense: [apache-2.0\n  : : :\n---\n\x00\x00 not yaml {{{", ["gguf"])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A scheduler and two worker processes on loopback."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def census(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict[str, Any]], Path]:
+    root = tmp_path_factory.mktemp("census")
+    dump = root / "dump"
+    dump.mkdir()
+    rows = dump_rows()
+    pd.DataFrame(rows[:15]).to_parquet(dump / "part-0.parquet", index=False)
+    pd.DataFrame(rows[15:]).to_parquet(dump / "part-1.parquet", index=False)
+    out = root / "out"
+    result = run_census([str(dump)], out, scheduler=cluster, progress_bar=False)
+    assert result.rows == len(rows)
+    table = {r["id"]: r for r in iter_rows(result.table)}
+    return table, out
+
+
+def test_every_row_is_graded_once(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    table, _ = census
+    assert len(table) == len(dump_rows())
+    assert {r["modelId"] for r in dump_rows()} == set(table)
+
+
+def test_open_and_restrictive_releases(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    table, _ = census
+    lantern = table["lantern-lab/lantern-0"]
+    assert lantern["parameters"] == "met"
+    assert lantern["license_id"] == "apache-2.0"
+    assert lantern["verdict"] in ("open-source-ai", "open-weights")
+    assert lantern["downloads"] == 100
+    assert lantern["created"].startswith("202")
+    shade = table["shade-co/shade-0"]
+    assert shade["verdict"] == "weights-available"
+    assert shade["usage_terms"] == "not-met"
+
+
+def test_unknown_listing_is_never_closed(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    table, _ = census
+    untagged = table["plain-user/untagged-0"]
+    assert untagged["parameters"] == "undetermined"
+    assert untagged["verdict"] == "undetermined"
+    assert all(r["verdict"] != "closed" for r in table.values())
+
+
+def test_restrictive_base_governs_up_the_chain(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    table, _ = census
+    for child in ("lantern-lab/mid-tune", "lantern-lab/leaf-tune"):
+        row = table[child]
+        assert row["verdict"] == "weights-available", row
+        assert row["usage_terms"] == "not-met"
+        assert row["governing_base"] == "shade-co/shade-base"
+        assert "license-drift" in row["deciding_findings"].split()
+    assert table["shade-co/shade-base"]["governing_base"] is None
+    outside = table["lantern-lab/outside-tune"]
+    assert outside["governing_base"] is None
+    assert outside["verdict"] != "weights-available"
+
+
+def test_broken_and_missing_cards_keep_their_rows(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    table, _ = census
+    for rid in ("plain-user/broken", "plain-user/no-card"):
+        row = table[rid]
+        assert row["verdict"] is not None or row["error"], row
+
+
+def test_same_verdicts_as_single_grading(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    """Rows outside a chain in the dump get the verdict of grading the same card alone."""
+    table, _ = census
+    chain = {"lantern-lab/mid-tune", "lantern-lab/leaf-tune"}
+    for raw in dump_rows():
+        rid = raw["modelId"]
+        if rid in chain:
+            continue
+        row = {"id": rid, "card": raw["card"], "tags": "\n".join(raw["tags"]), "library_name": raw["library_name"]}
+        alone = grade_release(release_from_row(row))
+        assert table[rid]["verdict"] == alone.verdict.value, rid
+        for name in ("parameters", "data_information", "code", "usage_terms"):
+            assert table[rid][name] == getattr(alone.criteria, name).status.value, (rid, name)
+        if raw["card"] is not None and not any(t in ("safetensors", "pytorch", "gguf") for t in raw["tags"]):
+            assert table[rid]["verdict"] == grade_card(raw["card"]).verdict.value, rid
+
+
+def test_report_is_written(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    _, out = census
+    md = (out / "census.md").read_text(encoding="utf-8")
+    assert "## Verdicts" in md and "weights-available" in md
+    assert "## Most common reason each criterion falls short" in md
+    assert "## Organisations by open-source-ai releases" in md
+    assert (out / "census.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_jsonl_with_a_bad_line(cluster: str, tmp_path: Path) -> None:
+    path = tmp_path / "cards.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"file": "lantern-lab_lantern-a", "folder": "_train", "readme": card("mit", 1)}) + "\n")
+        fh.write("{not json\n")
+        fh.write(json.dumps({"file": "solo-model", "folder": "_noArch", "readme": card(None, 2)}) + "\n")
+    result = run_census([str(path)], tmp_path / "out", scheduler=cluster, progress_bar=False, partition_rows=2)
+    rows = {r["id"]: r for r in iter_rows(result.table)}
+    assert set(rows) == {"lantern-lab/lantern-a", "cards.jsonl.gz:2", "solo-model"}
+    assert rows["cards.jsonl.gz:2"]["error"].startswith("bad JSON line")
+    assert rows["lantern-lab/lantern-a"]["verdict"] == "undetermined"
+
+
+def test_helpers() -> None:
+    assert repo_id_from_record({"file": "org_name_with_underscores", "folder": "_train"}) == "org/name_with_underscores"
+    assert repo_id_from_record({"modelId": "a/b", "file": "x_y"}) == "a/b"
+    assert license_family("cc-by-nc-4.0") == "cc-by-nc"
+    assert license_family("llama3.1") == "llama"
+    assert license_family(None) == "none declared"
+
+
+@needs_corpus
+def test_corpus_ids_are_repo_ids() -> None:
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
+        first = json.loads(fh.readline())
+    assert "/" in repo_id_from_record(first)
+
+
+def test_cli_without_the_extra_names_the_install(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    import openscore.census as census_module
+    from openscore.cli import main
+
+    def missing() -> Any:
+        raise census_module.CensusUnavailableError("the census needs dask: pip install 'openscore[census]'")
+
+    monkeypatch.setattr(census_module, "_require", missing)
+    assert main(["census", "nowhere.parquet", "-o", "/nonexistent/out"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "pip install 'openscore[census]'" in err
