@@ -164,6 +164,7 @@ def _no_real_code_hosts(
     dead = f"http://127.0.0.1:{closed_port}"
     monkeypatch.setenv("GITHUB_API_URL", dead)
     monkeypatch.setenv("GITLAB_API_URL", dead + "/api/v4")
+    monkeypatch.setenv("ZENODO_API_URL", dead + "/zenodo/api")
     for key in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
@@ -175,4 +176,5 @@ def fake_code_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodeHost]:
     with FakeCodeHost() as host:
         monkeypatch.setenv("GITHUB_API_URL", host.github_api)
         monkeypatch.setenv("GITLAB_API_URL", host.gitlab_api)
+        monkeypatch.setenv("ZENODO_API_URL", host.zenodo_api)
         yield host

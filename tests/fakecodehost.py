@@ -5,10 +5,12 @@
 - GitHub style, at ``github_api`` (the server's root): ``GET /repos/{owner}/{name}/license`` (200 with
   ``license.spdx_id``/``license.key``/``path``/``html_url``, or 404 when the repository has no license file or does
   not exist) and ``GET /repos/{owner}/{name}`` (200 or 404);
-- GitLab style, at ``gitlab_api`` (``/gitlab/api/v4``): ``GET /projects/{url-encoded path}?license=true``.
+- GitLab style, at ``gitlab_api`` (``/gitlab/api/v4``): ``GET /projects/{url-encoded path}?license=true``;
+- Zenodo style, at ``zenodo_api`` (``/zenodo/api``): ``GET /records/{id}`` (``metadata.license.id``).
 
 Facts come from a dict (default ``tests/fixtures/codehosts.json``): ``{"github": {"owner/name": {"license":
-{...} | null, "path": ...}}, "gitlab": {"group/name": {"license": {...} | null}}}``; a repository not listed does not
+{...} | null, "path": ...}}, "gitlab": {"group/name": {"license": {...} | null}}, "zenodo": {"123": {"license":
+"mit" | null}}}``; a repository not listed does not
 exist. Every request is recorded with its headers (``requests``), so tests can check where a token went.
 
 Fault modes (``host.mode``): ``"rate-limited"`` (GitHub's 403 with ``x-ratelimit-remaining: 0`` and a reset time),
@@ -94,6 +96,7 @@ class FakeCodeHost:
             facts = json.loads(FIXTURES.read_text(encoding="utf-8"))
         self.github: dict[str, dict[str, Any]] = dict(facts.get("github") or {})
         self.gitlab: dict[str, dict[str, Any]] = dict(facts.get("gitlab") or {})
+        self.zenodo: dict[str, dict[str, Any]] = dict(facts.get("zenodo") or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path with query, lower-cased headers)
         self.mode: str | None = None
         self.redirect_to = ""
@@ -115,6 +118,10 @@ class FakeCodeHost:
     @property
     def gitlab_api(self) -> str:
         return self.base + "/gitlab/api/v4"
+
+    @property
+    def zenodo_api(self) -> str:
+        return self.base + "/zenodo/api"
 
     def answer(self, raw_path: str) -> tuple[int, Any]:
         """The status and JSON body for one path (facts only, no fault modes)."""
@@ -146,6 +153,12 @@ class FakeCodeHost:
                 if project.get("license"):
                     body["license_url"] = f"https://gitlab.com/{name}/-/blob/main/LICENSE"
             return 200, body
+        if len(segs) == 4 and segs[:3] == ["zenodo", "api", "records"]:
+            record = self.zenodo.get(segs[3])
+            if record is None:
+                return 404, {"status": 404, "message": "PID does not exist."}
+            lic = record.get("license")
+            return 200, {"id": segs[3], "metadata": {"license": {"id": lic} if lic else None}}
         return 404, {"message": "Not Found"}
 
     def paths(self) -> list[str]:
@@ -181,9 +194,11 @@ def keep_code_hosts_local(host: FakeCodeHost | None = None) -> socket.socket | N
         os.environ.pop(key, None)
     if host is not None:
         os.environ["GITHUB_API_URL"], os.environ["GITLAB_API_URL"] = host.github_api, host.gitlab_api
+        os.environ["ZENODO_API_URL"] = host.zenodo_api
         return None
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused at once
     dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
     os.environ["GITHUB_API_URL"], os.environ["GITLAB_API_URL"] = dead, dead + "/api/v4"
+    os.environ["ZENODO_API_URL"] = dead + "/zenodo/api"
     return sock

@@ -274,3 +274,26 @@ def test_code_license_is_frozen_and_typed() -> None:
     with pytest.raises(AttributeError):
         lic.state = "found"  # type: ignore[misc]
     assert json.dumps(lic.__dict__)
+
+
+def test_zenodo_records_and_cited_software(fake_code_host: FakeCodeHost) -> None:
+    lookup = CodeHostLookup()
+    found = lookup("zenodo.org/records/1000001")
+    assert found.state == "found" and found.key == "mit" and found.spdx == "MIT"
+    assert lookup("zenodo.org/records/1000002").state == "none"
+    assert lookup("zenodo.org/records/999").state == "none"
+    assert "/zenodo/api/records/1000001" in fake_code_host.paths()
+
+
+def test_a_cited_software_archive_is_training_code_with_its_license(fake_code_host: FakeCodeHost) -> None:
+    card = (
+        "---\nlicense: mit\n---\n# A model\n\nTo cite the code that trained it:\n\n```bibtex\n"
+        "@software{example,\n  title = {{Example trainer}},\n  doi = {10.5281/zenodo.1000001},\n}\n```\n"
+    )
+    from openscore.cardrules import software_citations
+
+    assert [c.repo for c in software_citations(card)] == ["zenodo.org/records/1000001"]
+    report = grade_card(card, files=["model.safetensors"])
+    findings = {f.id: f for f in report.criteria.code.findings}
+    assert findings["training-code-published"].outcome.value == "pass"
+    assert "zenodo.org/records/1000001" in findings["training-code-published"].message

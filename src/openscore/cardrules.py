@@ -56,6 +56,9 @@ class CardRules:
     dataset_code_labels: re.Pattern[str]
     use_restrictions: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, any of its patterns)
     external_weights: re.Pattern[str]
+    software_entry: re.Pattern[str]
+    software_fields: re.Pattern[str]
+    doi_archives: dict[str, str]
 
 
 def _load() -> dict[str, Any]:
@@ -101,6 +104,9 @@ def rules() -> CardRules:
             (kind, _any(entry["patterns"])) for kind, entry in d["use_restrictions"]["kinds"].items()
         ),
         external_weights=_any(d["external_weights"]["patterns"]),
+        software_entry=re.compile(d["software_citations"]["entry"], _FLAGS),
+        software_fields=re.compile(d["software_citations"]["fields"], _FLAGS),
+        doi_archives=dict(d["software_citations"]["doi_archives"]["prefixes"]),
     )
 
 
@@ -248,3 +254,48 @@ def use_restrictions(text: str) -> list[tuple[str, int, str]]:
 def points_at_external_weights(line: str) -> bool:
     """True when a card line says weights can be had elsewhere ("download the weights from ...")."""
     return rules().external_weights.search(line) is not None
+
+
+@dataclass(frozen=True)
+class SoftwareCitation:
+    """A BibTeX ``@software`` entry of a card: where it starts (offset in the text), its title and the code
+    repository its ``url`` or ``doi`` locates (``host/path``), if any."""
+
+    offset: int
+    title: str
+    repo: str | None
+
+
+def _doi_repository(doi: str) -> str | None:
+    doi = doi.strip().lower().removeprefix("https://").removeprefix("http://")
+    doi = doi.removeprefix("dx.doi.org/").removeprefix("doi.org/")
+    for prefix, path in rules().doi_archives.items():
+        if doi.startswith(prefix):
+            record = doi[len(prefix) :]
+            return f"{path}{record}" if record.isdigit() else None
+    return None
+
+
+def software_citations(text: str, limit: int = 10) -> list[SoftwareCitation]:
+    """The ``@software`` entries of ``text`` (each read up to 3,000 characters), at most ``limit``."""
+    r = rules()
+    out: list[SoftwareCitation] = []
+    for m in r.software_entry.finditer(text):
+        body = text[m.end() : m.end() + 3000]
+        end = body.find("\n}")
+        body = body[: end if end >= 0 else len(body)]
+        fields: dict[str, str] = {}
+        for f in r.software_fields.finditer(body):
+            fields.setdefault(f.group(1).lower(), f.group(2).strip())
+        repo = None
+        for value in (fields.get("url"), fields.get("doi")):
+            if not value:
+                continue
+            repo = code_repository(value) if value.startswith(("http://", "https://")) else None
+            repo = repo or _doi_repository(value)
+            if repo:
+                break
+        out.append(SoftwareCitation(m.start(), fields.get("title", "").strip("{} "), repo))
+        if len(out) >= limit:
+            break
+    return out

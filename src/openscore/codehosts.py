@@ -66,6 +66,9 @@ CARD_ONLY = "not checked: a card graded in memory makes no network request"
 _GITHUB = re.compile(r"^github\.com/([\w.-]+)/([\w.-]+)$")
 _GITLAB = re.compile(r"^gitlab\.com/([\w.-]+(?:/[\w.-]+)+)$")
 _SPACE = re.compile(r"^huggingface\.co/spaces/([\w.-]+/[\w.-]+)$")
+_ZENODO = re.compile(r"^zenodo\.org/records/(\d{1,12})$")
+#: Where Zenodo's API is, unless ``ZENODO_API_URL`` says otherwise (records of archived software, with a license).
+ZENODO_API = "https://zenodo.org/api"
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,7 @@ class CodeHostLookup:
         cache_dir: where settled answers (found, none) are kept on disk; None keeps them in memory only.
         github_api: GitHub's API base URL; default ``GITHUB_API_URL`` or ``https://api.github.com``.
         gitlab_api: GitLab's API base URL; default ``GITLAB_API_URL`` or ``https://gitlab.com/api/v4``.
+        zenodo_api: Zenodo's API base URL; default ``ZENODO_API_URL`` or ``https://zenodo.org/api`` (no token sent).
         github_token: default ``GITHUB_TOKEN`` or ``GH_TOKEN``; ``""`` sends none. Sent to ``github_api`` only.
         gitlab_token: default ``GITLAB_TOKEN``; ``""`` sends none. Sent to ``gitlab_api`` only.
         space_license: how to ask the Hub for a Space's license (``HubClient.space_license``); None leaves Spaces
@@ -261,6 +265,7 @@ class CodeHostLookup:
         *,
         github_api: str | None = None,
         gitlab_api: str | None = None,
+        zenodo_api: str | None = None,
         github_token: str | None = None,
         gitlab_token: str | None = None,
         space_license: Callable[[str], tuple[str | None, str]] | None = None,
@@ -273,6 +278,7 @@ class CodeHostLookup:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.github_api = (github_api or os.environ.get("GITHUB_API_URL") or GITHUB_API).rstrip("/")
         self.gitlab_api = (gitlab_api or os.environ.get("GITLAB_API_URL") or GITLAB_API).rstrip("/")
+        self.zenodo_api = (zenodo_api or os.environ.get("ZENODO_API_URL") or ZENODO_API).rstrip("/")
         gh = github_token if github_token is not None else _env_token("GITHUB_TOKEN", "GH_TOKEN")
         gl = gitlab_token if gitlab_token is not None else _env_token("GITLAB_TOKEN")
         self._github_auth = f"Bearer {gh}" if gh else None
@@ -288,7 +294,10 @@ class CodeHostLookup:
         self.requests = 0  # requests made (for benchmarks and tests)
 
     def __repr__(self) -> str:  # never the tokens
-        return f"CodeHostLookup(github_api={self.github_api!r}, gitlab_api={self.gitlab_api!r})"
+        return (
+            f"CodeHostLookup(github_api={self.github_api!r}, gitlab_api={self.gitlab_api!r}, "
+            f"zenodo_api={self.zenodo_api!r})"
+        )
 
     def __call__(self, repo: str) -> CodeLicense:
         """The license of ``repo`` (``host/owner/name``); never raises for what a host answers or fails to."""
@@ -312,8 +321,18 @@ class CodeHostLookup:
     # ------------------------------------------------------------------------------------------ hosts
 
     def _answer(self, repo: str) -> CodeLicense:
-        gh, gl, sp = _GITHUB.match(repo), _GITLAB.match(repo), _SPACE.match(repo)
-        source = "GitHub license API" if gh else "GitLab API" if gl else "Hugging Face Space card" if sp else ""
+        gh, gl, sp, zn = _GITHUB.match(repo), _GITLAB.match(repo), _SPACE.match(repo), _ZENODO.match(repo)
+        source = (
+            "GitHub license API"
+            if gh
+            else "GitLab API"
+            if gl
+            else "Hugging Face Space card"
+            if sp
+            else "Zenodo API"
+            if zn
+            else ""
+        )
         if not source:
             return unchecked(repo, f"not checked: openscore cannot ask {host_of(repo)} for licenses")
         if any(part in (".", "..") for part in repo.split("/")):
@@ -328,6 +347,8 @@ class CodeHostLookup:
                 return self._github(repo, gh.group(1), gh.group(2).removesuffix(".git"))
             if gl:
                 return self._gitlab(repo, gl.group(1).removesuffix(".git"))
+            if zn:
+                return self._zenodo(repo, zn.group(1))
             assert sp is not None
             return self._space(repo, sp.group(1))
         except _Unreachable as exc:
@@ -434,6 +455,27 @@ class CodeHostLookup:
             repo, "found", spdx, key, source, where, f"license file: {nickname or key or 'not identified'}", _today()
         )
 
+    def _zenodo(self, repo: str, record: str) -> CodeLicense:
+        """A Zenodo record (archived software, e.g. a GitHub release deposited there) and its declared license."""
+        source = "Zenodo API"
+        answer = self._request(f"{self.zenodo_api}/records/{record}", self.zenodo_api, None, "application/json")
+        if _rate_limited(answer):
+            return self._limited(repo, source, answer)
+        if answer.status in (404, 410):
+            return CodeLicense(repo, "none", source=source, detail="no such Zenodo record", seen=_today())
+        if answer.status != 200 or not isinstance(answer.data, dict):
+            return unchecked(repo, f"not checked: Zenodo answered HTTP {answer.status}", source)
+        metadata = answer.data.get("metadata")
+        lic = metadata.get("license") if isinstance(metadata, dict) else None
+        key = _text(lic.get("id")) if isinstance(lic, dict) else _text(lic)
+        page = f"https://zenodo.org/records/{record}"
+        if key is None:
+            return CodeLicense(
+                repo, "none", source=source, url=page, detail="the record declares no license", seen=_today()
+            )
+        key = key.lower()
+        return CodeLicense(repo, "found", _spdx_from_key(key), key, source, page, f"record license: {key}", _today())
+
     def _space(self, repo: str, space_id: str) -> CodeLicense:
         source = "Hugging Face Space card"
         if self._space_license is None:
@@ -472,6 +514,8 @@ class CodeHostLookup:
 
     def _api_for(self, repo: str) -> str:
         host = host_of(repo)
+        if host == "zenodo.org":
+            return self.zenodo_api
         return self.github_api if host == "github.com" else self.gitlab_api if host == "gitlab.com" else host
 
     def _read_cache(self, repo: str) -> CodeLicense | None:

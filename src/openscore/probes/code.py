@@ -13,7 +13,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from ..card import ParsedCard
-from ..cardrules import code_license_ids, code_repository, code_roles, is_dataset_code_label
+from ..cardrules import code_license_ids, code_repository, code_roles, is_dataset_code_label, software_citations
 from ..findings import FAIL, PASS, UNKNOWN, Criterion, Evidence, Finding, Outcome, quote
 from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
@@ -133,6 +133,31 @@ def code_links(card: ParsedCard, *, origin: str = "card") -> list[CodeLink]:
     return list(found.values())
 
 
+def cited_software(card: ParsedCard, known: set[str]) -> list[CodeLink]:
+    """Code the card cites as ``@software`` (BibTeX), located by the entry's url or doi: the model's training code.
+
+    See ``software_citations`` in data/cards.json for why a cited software entry counts as training code.
+    """
+    body = card.body_text[:200_000]
+    out: list[CodeLink] = []
+    for citation in software_citations(body):
+        if citation.repo is None or citation.repo in known:
+            continue
+        known.add(citation.repo)
+        line = card.front_matter_end + 1 + body.count("\n", 0, citation.offset)
+        roles = ["training", *(r for r in code_roles(citation.title) if r != "training")]
+        out.append(
+            CodeLink(
+                repo=citation.repo,
+                url=citation.repo,
+                line=line,
+                roles=roles,
+                context=quote(f"@software: {citation.title}", 160),
+            )
+        )
+    return out
+
+
 def dataset_code_links(release: Release) -> list[CodeLink]:
     """Repositories a listed training dataset's own card links as the code that built the dataset."""
     out: list[CodeLink] = []
@@ -243,6 +268,7 @@ def probe(release: Release) -> list[Finding]:
     if card is None:
         return [_CARD_UNREADABLE]
     links = code_links(card)
+    links += cited_software(card, {link.repo for link in links})
     if not links:
         return [_NO_CODE_LINKED]
     from_datasets = [d for d in dataset_code_links(release) if d.repo not in {link.repo for link in links}]
