@@ -162,6 +162,13 @@ def _no_real_code_hosts(
     immediate "connection refused", so an unconfigured test gets "not checked: host unreachable" at no cost), send
     no code host token, and keep the command line's cache out of the home folder."""
     dead = f"http://127.0.0.1:{closed_port}"
+    # Folders with base models look their bases up on the Hub unless offline: a test that does not ask for the
+    # fake Hub (hub_env) gets a Hub that refuses connections, never huggingface.co.
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_ENDPOINT", dead)
+    monkeypatch.setattr(constants, "ENDPOINT", dead)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", dead + "/{repo_id}/resolve/{revision}/{filename}")
     monkeypatch.setenv("GITHUB_API_URL", dead)
     monkeypatch.setenv("GITLAB_API_URL", dead + "/api/v4")
     monkeypatch.setenv("ZENODO_API_URL", dead + "/zenodo/api")

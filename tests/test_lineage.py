@@ -7,6 +7,7 @@ from fakehub import FakeHub
 import openscore
 from openscore import HubClient, Status, Verdict
 from openscore.batch import grade_many
+from openscore.grading import Grader
 
 
 def client(hub: FakeHub) -> HubClient:
@@ -74,5 +75,46 @@ def test_each_base_is_fetched_once_per_batch(hub_env: FakeHub) -> None:
 def test_folder_lists_bases_without_network(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "README.md").write_text(card("mit", "org/base"))
     (tmp_path / "model.safetensors").write_bytes(b"x")
-    report = openscore.grade(tmp_path)
+    report = openscore.grade(tmp_path)  # the Hub refuses connections here (conftest)
     assert report.lineage[0].repo_id == "org/base" and report.lineage[0].note
+    # the base binds the fine-tune: its terms unknown, the folder's terms are not "met"
+    assert report.criteria.usage_terms.status is Status.UNDETERMINED
+    assert report.verdict is Verdict.UNDETERMINED
+
+
+def _folder(tmp_path, license: str, base: str, settings: str | None = None):  # type: ignore[no-untyped-def]
+    (tmp_path / "README.md").write_text(card(license, base))
+    (tmp_path / "model.safetensors").write_bytes(b"x")
+    if settings is not None:
+        (tmp_path / ".openscore.yaml").write_text(settings)
+    return tmp_path
+
+
+def test_an_open_fine_tune_of_a_restricted_base_is_never_open_in_a_folder(tmp_path, hub_env: FakeHub) -> None:  # type: ignore[no-untyped-def]
+    folder = _folder(tmp_path, "apache-2.0", "herd-collective/herd-3.1-8b")
+    report = Grader().grade(folder)  # online: the base is looked up on the (fake) Hub
+    assert report.verdict is Verdict.WEIGHTS_AVAILABLE
+    assert any(f.id == "license-drift" for f in report.criteria.usage_terms.findings)
+
+
+def test_offline_folder_with_a_base_is_undetermined_and_says_how_to_settle_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = _folder(tmp_path, "apache-2.0", "herd-collective/herd-3.1-8b")
+    report = Grader(offline=True).grade(folder)
+    assert report.verdict is Verdict.UNDETERMINED
+    unknown = [f for f in report.criteria.usage_terms.findings if f.id == "base-model-unreadable"]
+    assert unknown and "herd-collective/herd-3.1-8b" in unknown[0].message
+    assert ".openscore.yaml" in (report.lineage[0].note or "")
+
+
+def test_stated_base_terms_are_used_offline_and_checked_online(tmp_path, hub_env: FakeHub) -> None:  # type: ignore[no-untyped-def]
+    restricted = "bases:\n  herd-collective/herd-3.1-8b:\n    license: llama3.1\n"
+    folder = _folder(tmp_path, "apache-2.0", "herd-collective/herd-3.1-8b", restricted)
+    offline = Grader(offline=True).grade(folder)
+    assert offline.verdict is Verdict.WEIGHTS_AVAILABLE  # the stated terms restrict, offline too
+    assert "stated in the folder's settings" in (offline.lineage[0].note or "")
+    # a publisher who states open terms for a restricted base is corrected by the Hub when online
+    (folder / ".openscore.yaml").write_text("bases:\n  herd-collective/herd-3.1-8b:\n    license: mit\n")
+    assert Grader(offline=True).grade(folder).verdict is Verdict.OPEN_WEIGHTS
+    online = Grader().grade(folder)
+    assert online.verdict is Verdict.WEIGHTS_AVAILABLE
+    assert "the Hub's terms are used" in (online.lineage[0].note or "")

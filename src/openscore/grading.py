@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
 from .codehosts import CARD_ONLY, TURNED_OFF, CodeHostLookup, CodeLicense, not_checked
-from .criteria import Base
+from .criteria import Base, CriterionResult
+from .findings import Status
 from .hub import DEFAULT_TIMEOUT, DatasetCard, DatasetFacts, HubClient, ModelFacts, OnceCache
+from .licenses import classify
 from .probes import run_all
 from .release import Release
 from .report import Report, base_entry, build_report
@@ -122,7 +125,7 @@ class Grader:
                 raise errors.InvalidTargetError("--revision applies to Hub repositories, not folders", target=text)
             release = release_from_folder(text)
             look_up_code_licenses(release, self.code_licenses)
-            return grade_release(release, why_bases_unvisited="not looked up: a folder is graded without network")
+            return self._finish_folder(release)
         if _exists(text):
             raise errors.InvalidTargetError(f"{text}: not a folder (give the folder that holds README.md)", target=text)
         if not is_repo_id(text):
@@ -146,6 +149,39 @@ class Grader:
                 dataset_card_cache=self.dataset_cards,
             )
             return self._finish(release, ())
+
+    @property
+    def offline(self) -> bool:
+        """True when this grader makes no network request (``offline=True``, or an offline client)."""
+        return bool(self._settings[2] or (self._client is not None and self._client.offline))
+
+    def _finish_folder(self, release: Release) -> Report:
+        """Grade a folder with its lineage: bases are looked up on the Hub unless offline; a base that cannot be
+        looked up takes the terms the publisher states in the folder's settings file, if any, and otherwise keeps
+        the folder's terms undetermined (lineage is never silently dropped)."""
+        relation = release.relation()
+        bases: list[Base] = []
+        unreachable: str | None = "not looked up: graded offline" if self.offline else None
+        if relation is not None:
+            for base_id in release.base_ids()[:MAX_BASES]:
+                stated = release.stated_base_terms.get(base_id)
+                if unreachable is not None:
+                    bases.append(_stated_base(base_id, relation, stated, unreachable))
+                    continue
+                with self.client.deadline():
+                    found = self._base(base_id, relation, (release.target,))
+                head = found[0]
+                if head.criteria is None and head.note and "could not be reached" in head.note:
+                    unreachable = f"not looked up: {head.note}"  # the Hub is unreachable: don't wait on each base
+                if head.criteria is None and not head.loop and stated:
+                    found = [_stated_base(base_id, relation, stated, head.note or "could not be looked up")]
+                elif head.criteria is not None and stated:
+                    hub = {lic.key for lic in head.licenses}
+                    if classify(stated).key not in hub:
+                        note = f"the folder's settings state {stated}, the Hub says {', '.join(sorted(hub)) or 'none'}"
+                        found = [head.model_copy(update={"note": note + "; the Hub's terms are used"}), *found[1:]]
+                bases.extend(found)
+        return build_report(release, run_all(release), bases=bases)
 
     def _finish(self, release: Release, chain: tuple[str, ...]) -> Report:
         """Grade a Hub release with its lineage: each base graded once per batch, depth-limited, cycle-safe."""
@@ -183,6 +219,29 @@ class Grader:
         entries = [base_entry(report, relation)]
         entries += [b.model_copy(update={"depth": b.depth + 1}) for b in report.lineage]
         return entries
+
+
+def _stated_base(repo_id: str, relation: str, stated: str | None, why: str) -> Base:
+    """A base that was not looked up: its terms as the publisher states them (classified like any license), or
+    nothing known. Its data information and code are unknown."""
+    hint = "; state its terms in the folder's .openscore.yaml (bases: {id: {license: ...}})"
+    if stated is None:
+        return Base(repo_id=repo_id, relation=relation, note=why + hint)
+    card = f"---\nlicense: {json.dumps(stated)}\n---\n"
+    report = grade_release(release_from_card(card, None, target=repo_id))
+    unknown = CriterionResult(
+        status=Status.UNDETERMINED, summary="Not known: the base was not looked up.", findings=[]
+    )
+    criteria = report.criteria.model_copy(update={"data_information": unknown, "code": unknown})
+    entry = base_entry(report, relation)
+    return entry.model_copy(
+        update={
+            "criteria": criteria,
+            "statuses": {name.value: result.status for name, result in criteria.items()},
+            "verdict": None,
+            "note": f"terms as stated in the folder's settings ({stated}), not checked against the Hub: {why}",
+        }
+    )
 
 
 def grade(

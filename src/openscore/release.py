@@ -96,6 +96,7 @@ class Release:
     code_licenses: dict[str, CodeLicense] = field(default_factory=dict)
     dataset_cards: dict[str, DatasetCard] = field(default_factory=dict)
     papers: tuple[str, ...] = ()
+    stated_base_terms: dict[str, str] = field(default_factory=dict)  # folder settings: base id -> license
     _docs: dict[str, DatasetDoc] = field(default_factory=dict, init=False, repr=False, compare=False)
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import errors
-from .card import MAX_CARD_BYTES, decode_card, decode_card_text, metadata_from_mapping, parse_card
+from .card import MAX_CARD_BYTES, decode_card, decode_card_text, load_yaml_mapping, metadata_from_mapping, parse_card
 from .cardrules import code_repository, dataset_id_from_url, mentions_checkpoints
 from .codehosts import CodeLicense
 from .files import is_license_file
@@ -243,7 +243,34 @@ def release_from_folder(folder: str | os.PathLike[str]) -> Release:
             release.unreadable.append(f"{rel} {problem}")
     note_datasets_not_looked_up(release, "not looked up: a folder is graded without network")
     collect_papers(release)
+    release.stated_base_terms = _stated_base_terms(root, release)
     return release
+
+
+#: The publisher's settings file in a model folder (see docs/publishers.md).
+CONFIG_FILES = (".openscore.yaml", ".openscore.yml", "openscore.yaml")
+
+
+def _stated_base_terms(root: Path, release: Release) -> dict[str, str]:
+    """``bases: {repo_id: {license: id}}`` from the folder's settings file: the terms a publisher states for its base
+    models, used when they cannot be looked up (offline) and checked against the Hub otherwise."""
+    for name in CONFIG_FILES:
+        data, problem = _read_inside(root, name, 100_000)
+        if data is None:
+            continue
+        mapping, error = load_yaml_mapping(_decode_text(data))
+        if mapping is None:
+            release.unreadable.append(f"{name}: {error or problem or 'could not be read'}")
+            return {}
+        bases = mapping.get("bases")
+        out: dict[str, str] = {}
+        if isinstance(bases, dict):
+            for repo_id, entry in list(bases.items())[:20]:
+                lic = entry.get("license") if isinstance(entry, dict) else entry
+                if isinstance(repo_id, str) and isinstance(lic, str) and lic.strip():
+                    out[repo_id.strip()] = lic.strip()[:200]
+        return out
+    return {}
 
 
 # --------------------------------------------------------------------------------------------- hub
