@@ -791,7 +791,29 @@ class HubClient:
         return None
 
     def list_branches(self, repo_id: str) -> list[tuple[str, str]]:
-        """``(branch name, commit sha)`` for every branch of a model repository."""
+        """``(branch name, commit sha)`` for every branch of a model repository.
+
+        With ``api_cache_dir`` the answer is kept, so that an ``offline`` re-run gives the same report.
+        """
+        cached = self._cache_path(repo_id, "refs.json")
+        if self.offline:
+            raw = read_checked(cached) if cached is not None else None
+            try:
+                pairs = json.loads(raw) if raw is not None else None
+                if isinstance(pairs, list):
+                    return [(str(n), str(c)) for n, c in pairs if _SHA.fullmatch(str(c))]
+            except (ValueError, TypeError):
+                pass
+            raise errors.HubUnavailableError(
+                f"{_one_line(repo_id)}: branches not in the openscore cache and offline mode is on", target=repo_id
+            )
+        branches = self._list_branches(repo_id)
+        if cached is not None:
+            with contextlib.suppress(OSError, ValueError):
+                write_checked(cached, json.dumps(branches).encode())
+        return branches
+
+    def _list_branches(self, repo_id: str) -> list[tuple[str, str]]:
         with self.deadline():
             data, _ = self._get_json(repo_id, self._api_url("models", repo_id, "refs"))
         refs = _validated(RefsAnswer, data, _one_line(repo_id), repo_id)
@@ -851,10 +873,38 @@ class HubClient:
         except (ValueError, TypeError, RecursionError):
             return None
 
+    def _dataset_cache(self, repo_id: str) -> Path | None:
+        """Where a dataset's answer is kept: ``api_cache_dir/datasets/<id>/info.json`` (checked ids only)."""
+        if self.api_cache_dir is None or not safe_repo_id(repo_id):
+            return None
+        root = Path(self.api_cache_dir) / "datasets"
+        path = root / repo_id.replace("/", "--") / "info.json"
+        return path if _inside(root, path) else None
+
     def dataset_info(self, repo_id: str) -> DatasetFacts:
-        """Fetch a dataset's license and gating; a missing dataset gives ``found=False`` instead of an error."""
+        """Fetch a dataset's license and gating; a missing dataset gives ``found=False`` instead of an error.
+
+        With ``api_cache_dir`` the answer is kept, so that an ``offline`` re-run gives the same report.
+        """
+        cached = self._dataset_cache(repo_id)
         if self.offline:
+            raw = read_checked(cached) if cached is not None else None
+            try:
+                fields = json.loads(raw) if raw is not None else None
+                if isinstance(fields, dict):
+                    for key in ("license", "tags"):
+                        fields[key] = tuple(str(v) for v in fields.get(key) or ())
+                    return DatasetFacts(**fields)
+            except (ValueError, TypeError):
+                pass
             raise errors.HubUnavailableError(f"{repo_id}: dataset not looked up (offline mode)", target=repo_id)
+        facts = self._dataset_info(repo_id)
+        if cached is not None:
+            with contextlib.suppress(OSError, ValueError):
+                write_checked(cached, json.dumps(dataclasses.asdict(facts)).encode())
+        return facts
+
+    def _dataset_info(self, repo_id: str) -> DatasetFacts:
         try:
             with self.deadline():
                 data, _ = self._get_json(
