@@ -475,6 +475,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
             self._dataset_file(hub, f"{segs[1]}/{segs[2]}", segs[4], "/".join(segs[5:]))
             return
+        if len(segs) >= 5 and segs[0] == "datasets" and segs[2] == "resolve":  # a one-part id ("the_pile")
+            self._dataset_file(hub, segs[1], segs[3], "/".join(segs[4:]))
+            return
         if len(segs) == 4 and segs[:2] == ["api", "spaces"]:
             self._space_info(hub, f"{segs[2]}/{segs[3]}")
             return
@@ -720,6 +723,8 @@ class FakeHub:
         if self.fixtures is not None and (self.fixtures.parent / "datasets").is_dir():
             for readme in sorted((self.fixtures.parent / "datasets").glob("*/*/README.md")):
                 cards[f"{readme.parent.parent.name}/{readme.parent.name}"] = readme.read_bytes()
+            for readme in sorted((self.fixtures.parent / "datasets").glob("*/README.md")):  # one-part ids
+                cards[readme.parent.name] = readme.read_bytes()
         if self.fixtures is not None and (self.fixtures.parent / "spaces.json").is_file():
             raw = json.loads((self.fixtures.parent / "spaces.json").read_text(encoding="utf-8"))
             spaces = {k: v for k, v in raw.items() if not k.startswith("_")}
@@ -871,6 +876,8 @@ class FakeHub:
             repo_id, route = "/".join(segs[2:]), "dataset"
         elif len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
             repo_id, route = f"{segs[1]}/{segs[2]}", "file"
+        elif len(segs) >= 5 and segs[0] == "datasets" and segs[2] == "resolve":
+            repo_id, route = segs[1], "file"
         elif len(segs) >= 5 and segs[2] == "resolve":
             repo_id, route = f"{segs[0]}/{segs[1]}", "file"
         else:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, decode_card_text, load_yaml_mapping, metadata_from_mapping, parse_card
-from .cardrules import code_repository, dataset_id_from_url, mentions_checkpoints
+from .cardrules import code_repository, dataset_id_from_url, mentions_checkpoints, software_citations
 from .codehosts import CodeLicense
 from .files import is_license_file
 from .hub import DatasetCard, DatasetFacts, HubClient, ModelFacts, OnceCache
@@ -411,15 +411,23 @@ def collect_papers(release: Release) -> None:
 
 
 def look_up_code_licenses(release: Release, lookup: Callable[[str], CodeLicense], limit: int = 10) -> None:
-    """Ask code hosts (see :mod:`openscore.codehosts`) for the licenses of repositories the card links (GitHub,
-    GitLab, Hub Spaces, ...), at most ``limit`` of them; each answer (found, none or unchecked with why) goes on
+    """Ask code hosts (see :mod:`openscore.codehosts`) for the licenses of the code repositories a release points
+    at: those the card links (at most ``limit``), those it cites as BibTeX ``@software``, and those the listed
+    training datasets' own cards link (at most 5 more); each answer (found, none or unchecked with why) goes on
     ``release.code_licenses``. ``lookup`` may be :func:`openscore.codehosts.not_checked` (offline, turned off)."""
     if release.card is None:
         return
+    linked: list[str] = []
     for link in release.card.links:
         repo = code_repository(link.url)
-        if repo is None or repo in release.code_licenses:
-            continue
-        if len(release.code_licenses) >= limit:
-            break
-        release.code_licenses[repo] = lookup(repo)
+        if repo is not None and repo not in linked:
+            linked.append(repo)
+    others: list[str] = [c.repo for c in software_citations(release.card.body_text[:200_000]) if c.repo]
+    for ds in release.dataset_cards:
+        doc = release.dataset_doc(ds)
+        if doc is not None and doc.card is not None:
+            others.extend(r for link in doc.card.links if (r := code_repository(link.url)) is not None)
+    wanted = linked[:limit] + [r for r in dict.fromkeys(others) if r not in linked][:5]
+    for repo in wanted:
+        if repo not in release.code_licenses:
+            release.code_licenses[repo] = lookup(repo)
