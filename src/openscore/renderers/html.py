@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..criteria import VERDICT_MEANING, CriterionResult
 from ..findings import Criterion, Evidence, Outcome
+from .text import element_summary
 from .style import (
     CRITERION_NAMES,
     ERROR_COLOR,
@@ -126,6 +127,13 @@ def render_html(report: Report) -> str:
     )
     out.append(f"<div><strong>OSAID 1.0:</strong> {_e(VERDICT_MEANING[report.verdict])}</div>")
     out.append(f'<div class="os-muted">{_e(report.verdict_reason)}</div>')
+    if report.verdict_if_checked is not None:
+        checks = "".join(f"<li>{_e(c)}</li>" for c in report.unchecked[:6])
+        out.append(
+            f"<div><strong>If the checks not made pass:</strong> {_e(report.verdict_if_checked.value)}"
+            + (f"<ul>{checks}</ul>" if checks else "")
+            + "</div>"
+        )
     out.append("</div>")
 
     out.append("<table><thead><tr><th>criterion</th><th>status</th><th>summary</th>")
@@ -140,8 +148,10 @@ def render_html(report: Report) -> str:
             for fid, where, quote in _key_evidence(result)
         )
         remedies = "".join(f"<li>{_e(r)}</li>" for r in result.remediation)
+        elements = element_summary(result.findings)
+        summary = _e(result.summary) + (f'<div class="os-muted">{_e(elements)}</div>' if elements else "")
         out.append(
-            f"<tr><th>{_e(CRITERION_NAMES[name])}</th><td>{mark}</td><td>{_e(result.summary)}</td>"
+            f"<tr><th>{_e(CRITERION_NAMES[name])}</th><td>{mark}</td><td>{summary}</td>"
             f"<td>{f'<ul>{evidence}</ul>' if evidence else ''}</td>"
             f"<td>{f'<ul>{remedies}</ul>' if remedies else ''}</td></tr>"
         )
@@ -181,6 +191,8 @@ def render_markdown(report: Report) -> str:
     out.append("")
     out.append(f"> {md(VERDICT_MEANING[report.verdict])}  ")
     out.append(f"> {md(report.verdict_reason)}")
+    if report.verdict_if_checked is not None:
+        out.append(f"> If the checks not made pass: **{report.verdict_if_checked.value}**")
     out.append("")
     out.append("| | criterion | status | summary |")
     out.append("|---|---|---|---|")

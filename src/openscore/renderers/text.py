@@ -7,9 +7,10 @@ ANSI escape sequences, are replaced so that a card cannot rewrite the user's ter
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..criteria import VERDICT_MEANING
-from ..findings import Evidence, Outcome, Status
+from ..findings import Evidence, Finding, Outcome, Status
 from ..report import Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -43,8 +44,32 @@ def _evidence(ev: Evidence) -> str:
     where = ev.location
     if ev.lines:
         a, b = ev.lines
-        where += f", README.md line {a}" if a == b else f", README.md lines {a}-{b}"
+        doc = "dataset card" if ev.kind == "dataset-card" else "README.md"
+        where += f", {doc} line {a}" if a == b else f", {doc} lines {a}-{b}"
     return safe(f"{where}: {ev.quote}" if ev.quote else where)
+
+
+#: The OSAID data-description elements, in report order.
+DATA_ELEMENTS = ("data-provenance", "data-scope", "data-collection", "data-labelling", "data-processing")
+_ELEMENT_WORDS = {
+    Outcome.PASS: "described",
+    Outcome.NOT_APPLICABLE: "not applicable",
+    Outcome.UNKNOWN: "not checked",
+    Outcome.FAIL: "missing",
+}
+
+
+def element_summary(findings: Sequence[Finding]) -> str:
+    """The data-description elements in one line: ``provenance described (card); labelling not applicable; ...``."""
+    parts: list[str] = []
+    for f in findings:
+        if f.id not in DATA_ELEMENTS or f.outcome is Outcome.INFO:
+            continue
+        where = ""
+        if f.outcome is Outcome.PASS and f.evidence:
+            where = " (dataset card)" if f.evidence[0].kind == "dataset-card" else " (card)"
+        parts.append(f"{f.id.removeprefix('data-')} {_ELEMENT_WORDS.get(f.outcome, f.outcome.value)}{where}")
+    return "; ".join(parts)
 
 
 def render_text(report: Report, *, verbose: bool = False) -> str:
@@ -56,6 +81,10 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
     out.append(safe(f"{head}  ({report.source})"))
     out.append(f"Verdict: {report.verdict.value} - {VERDICT_MEANING[report.verdict]}")
     out.append(safe(f"  {report.verdict_reason}"))
+    if report.verdict_if_checked is not None:
+        out.append(safe(f"  If the checks not made pass: {report.verdict_if_checked.value}"))
+        for check in report.unchecked[:6]:
+            out.append(safe(f"    ? {check}"))
     for base in report.lineage:
         indent = "  " * base.depth
         state = base.verdict.value if base.verdict else f"not graded: {base.note}"
@@ -64,6 +93,9 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
     for name, result in report.criteria.items():
         label = name.value.replace("_", " ")
         out.append(safe(f"{MARKS[result.status]} {label:<17} {result.status.value:<13} {result.summary}"))
+        elements = element_summary(result.findings)
+        if elements:
+            out.append(safe(f"      elements: {elements}"))
         shown = 0
         for f in result.findings:
             if not verbose and (f.outcome is Outcome.INFO or not f.evidence or shown >= 2):
