@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from ..criteria import VERDICT_MEANING, CriterionResult
 from ..findings import Criterion, Evidence, Outcome
-from .text import element_summary
 from .style import (
     CRITERION_NAMES,
     ERROR_COLOR,
@@ -26,6 +25,7 @@ from .style import (
     markdown_escape,
     markdown_url,
 )
+from .text import element_summary
 
 if TYPE_CHECKING:
     from ..report import Report
