@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 
@@ -13,6 +14,7 @@ from openscore.card import (
     _FRONT_MATTER,
     MAX_CARD_BYTES,
     decode_card,
+    load_yaml_mapping,
     metadata_from_mapping,
     parse_card,
     split_front_matter,
@@ -165,3 +167,28 @@ def test_split_front_matter_equals_the_hub_regex(text: str) -> None:
 def test_split_front_matter_equals_the_hub_regex_generated(parts: list[str]) -> None:
     text = "".join(parts)
     assert split_front_matter(text) == _regex_split(text)
+
+
+def test_selected_keys_are_loaded_and_typed_by_pyyaml() -> None:
+    block = "license: mit\n'tags': [a]\nyes: 1\n'on': 2\n1: 3\nother: 4\nmodel-index: [{name: x}]"
+    assert load_yaml_mapping(block, frozenset({"license", "tags", "yes", "on", "1"})) == (
+        {"license": "mit", "tags": ["a"], "on": 2},
+        None,
+    )
+    typed, problem = load_yaml_mapping("a: yes\nb: 0x1F\nc: 1:30\nd: 2024-01-02\nf: ~\ng: '1'\nh: [1, '1']\ni: 017")
+    assert problem is None
+    assert typed == {"a": True, "b": 31, "c": 90, "d": dt.date(2024, 1, 2), "f": None, "g": "1", "h": [1, "1"], "i": 15}
+
+
+def test_deep_nesting_is_refused() -> None:
+    deep = "license:\n" + "".join(f"{'  ' * (i + 1)}- k{i}:\n" for i in range(100)) + "  " * 102 + "v: 1"
+    mapping, problem = load_yaml_mapping(deep, frozenset({"license"}))
+    assert mapping is None and problem and "deeper" in problem
+    assert "deeper" in (load_yaml_mapping("license: " + "[" * 200 + "]" * 200)[1] or "")
+    shallow = "license:\n" + "".join(f"{'  ' * (i + 1)}- k{i}:\n" for i in range(10)) + "  " * 12 + "v: 1"
+    assert load_yaml_mapping(shallow, frozenset({"license"}))[1] is None
+
+
+def test_stars_that_are_not_aliases_are_not_counted() -> None:
+    block = "extra_gated_prompt: '" + " *bold* " * 200 + "'\nlicense: mit"
+    assert load_yaml_mapping(block, frozenset({"license"})) == ({"license": "mit"}, None)

@@ -8,14 +8,13 @@ data (licenses, card rules, file patterns) is loaded once and is not a cache in 
 
 from __future__ import annotations
 
-from . import card, cardrules, criteria, files, findings, frontmatter
+from . import cardrules, criteria, files, findings
 from .probes import usage_terms
 
 
 def clear_caches() -> None:
     """Empty every bounded cache grading keeps (results do not change, only the time of the next grades)."""
     for cached in (
-        card._cached_front_matter_metadata,
         cardrules.is_data_heading,
         cardrules.dataset_id_from_url,
         cardrules.code_repository,
@@ -29,5 +28,3 @@ def clear_caches() -> None:
     ):
         cached.cache_clear()
     criteria._shared_result_cache.clear()
-    frontmatter._line_cache.clear()
-    frontmatter._plain_cache.clear()
