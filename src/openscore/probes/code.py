@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..card import ParsedCard, Section
 from ..cardrules import code_license_ids, code_repository, code_roles
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..licenses import lookup_hub_id, lookup_spdx
 from ..release import Release
 
@@ -14,13 +14,13 @@ C = Criterion.CODE
 REQUIRED_ROLES = ("training", "data-processing")
 
 
-_CARD_UNREADABLE = shared_finding(
+_CARD_UNREADABLE = Finding(
     id="code-published",
     criterion=C,
     outcome=UNKNOWN,
     message="The model card could not be read, so links to code cannot be checked.",
 )
-_NO_CODE_LINKED = shared_finding(
+_NO_CODE_LINKED = Finding(
     id="code-published",
     criterion=C,
     outcome=FAIL,
@@ -28,7 +28,7 @@ _NO_CODE_LINKED = shared_finding(
     remediation="Link the repositories holding the training and data-processing code, with their license.",
 )
 _ROLE_MISSING = {
-    role: shared_finding(
+    role: Finding(
         id=f"{role}-code-published",
         criterion=C,
         outcome=FAIL,
@@ -37,7 +37,7 @@ _ROLE_MISSING = {
     )
     for role in REQUIRED_ROLES
 }
-_NO_CODE_LICENSE = shared_finding(
+_NO_CODE_LICENSE = Finding(
     id="code-license",
     criterion=C,
     outcome=UNKNOWN,
@@ -152,7 +152,7 @@ def probe(release: Release) -> list[Finding]:
             outcome=PASS,
             message=f"{len(links)} code repositor{'y' if len(links) == 1 else 'ies'} linked: "
             + ", ".join(f"{link.repo} ({', '.join(link.roles) or 'role not stated'})" for link in links[:6]),
-            evidence=[ev(link) for link in links[:10]],
+            evidence=tuple(ev(link) for link in links[:10]),
         )
     ]
     for role in REQUIRED_ROLES:
@@ -166,7 +166,7 @@ def probe(release: Release) -> list[Finding]:
                 criterion=C,
                 outcome=PASS,
                 message=f"{role.capitalize()} code is linked: {', '.join(link.repo for link in with_role[:4])}.",
-                evidence=[ev(link) for link in with_role[:4]],
+                evidence=tuple(ev(link) for link in with_role[:4]),
             )
         )
     relevant = [link for link in links if set(link.roles) & set(REQUIRED_ROLES)] or links
@@ -186,13 +186,13 @@ def probe(release: Release) -> list[Finding]:
                         if looked_up and looked_up.spdx
                         else f"No license was found for {link.repo} on its host (information only)."
                     ),
-                    evidence=[
+                    evidence=(
                         Evidence(
                             kind="hub",
                             location=f"code host look-up: {link.repo}",
                             quote=looked_up.spdx if looked_up else None,
-                        )
-                    ],
+                        ),
+                    ),
                 )
             )
     stated = [lic for link in relevant for lic in link.licenses()] + _code_license_sections(card)
@@ -210,9 +210,9 @@ def probe(release: Release) -> list[Finding]:
                     if osi
                     else f"The stated code license is not OSI-approved: {', '.join(dict.fromkeys(stated))}."
                 ),
-                evidence=[
-                    Evidence(kind="card", location="code license statement", quote=", ".join(dict.fromkeys(stated)))
-                ],
+                evidence=(
+                    Evidence(kind="card", location="code license statement", quote=", ".join(dict.fromkeys(stated))),
+                ),
                 remediation=None
                 if osi
                 else "Release the training and data-processing code under an OSI-approved license.",

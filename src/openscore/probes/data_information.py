@@ -13,7 +13,7 @@ from ..cardrules import (
     is_data_heading,
     rules,
 )
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..licenses import classify
 from ..release import Release
 
@@ -36,7 +36,7 @@ def data_sections(card: ParsedCard) -> list[Section]:
     return found
 
 
-_NO_DATA_SECTION = shared_finding(
+_NO_DATA_SECTION = Finding(
     id="training-data-section",
     criterion=C,
     outcome=FAIL,
@@ -44,19 +44,19 @@ _NO_DATA_SECTION = shared_finding(
     remediation="Add a 'Training Data' section: where the data came from, what it contains, how it was "
     "selected, labelled and filtered.",
 )
-_NO_DATASETS_LISTED = shared_finding(
+_NO_DATASETS_LISTED = Finding(
     id="datasets-listed",
     criterion=C,
     outcome=FAIL,
     message="No training dataset is listed (no `datasets:` metadata, no dataset links).",
     remediation="List the training datasets in the `datasets:` metadata and link where to obtain each.",
 )
-_NO_OPEN_DATA = shared_finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
+_NO_OPEN_DATA = Finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
 
 
 @cache  # one per element, with and without its remedy
 def _element_missing(key: str, title: str, remedy: str | None) -> Finding:
-    return shared_finding(
+    return Finding(
         id=f"data-{key}",
         criterion=C,
         outcome=FAIL,
@@ -71,7 +71,7 @@ def _unreadable_card(release: Release, finding_id: str) -> Finding:
         criterion=C,
         outcome=UNKNOWN,
         message="The model card could not be read, so its data description cannot be checked.",
-        evidence=[Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None)],
+        evidence=(Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None),),
     )
 
 
@@ -110,7 +110,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
                 if brief
                 else f"{len(sections)} section(s) about training data ({words} words)."
             ),
-            evidence=evidence,
+            evidence=tuple(evidence),
             remediation=(
                 "Describe the training data in enough detail that a skilled person could build a substantially "
                 "equivalent dataset."
@@ -144,7 +144,7 @@ def description(release: Release, sections: list[Section] | None = None) -> list
                     criterion=C,
                     outcome=PASS,
                     message=f"The card describes {title}.",
-                    evidence=[Evidence(kind="card", location=s.heading, lines=(line_no, line_no), quote=quote(line))],
+                    evidence=(Evidence(kind="card", location=s.heading, lines=(line_no, line_no), quote=quote(line)),),
                 )
             )
         else:
@@ -216,7 +216,7 @@ def datasets_listed(release: Release, sections: list[Section] | None = None, lis
             criterion=C,
             outcome=PASS,
             message="Training data is listed: " + "; ".join(parts) + ".",
-            evidence=evidence + external,
+            evidence=tuple(evidence + external),
         )
     if release.card is None:
         return _unreadable_card(release, "datasets-listed")
@@ -253,7 +253,7 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
             criterion=C,
             outcome=FAIL,
             message=f"Not every training dataset is open: {', '.join(closed[:6])}.",
-            evidence=evidence,
+            evidence=tuple(evidence),
         )
     if unknown:
         return Finding(
@@ -261,14 +261,14 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
             criterion=C,
             outcome=UNKNOWN,
             message=f"The terms of {len(unknown)} dataset(s) were not looked up: {', '.join(unknown[:6])}.",
-            evidence=evidence,
+            evidence=tuple(evidence),
         )
     return Finding(
         id="open-data",
         criterion=C,
         outcome=PASS,
         message="Every listed training dataset is openly licensed and freely downloadable.",
-        evidence=evidence,
+        evidence=tuple(evidence),
     )
 
 
@@ -311,7 +311,7 @@ def dataset_classes(
         criterion=C,
         outcome=INFO,
         message="Training data by OSAID data class: " + "; ".join(classes[:12]) + ".",
-        evidence=evidence,
+        evidence=tuple(evidence),
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..files import weight_format
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..release import Release
 
 C = Criterion.PARAMETERS
 
-_NO_LISTING = shared_finding(
+_NO_LISTING = Finding(
     id="weights-published",
     criterion=C,
     outcome=UNKNOWN,
@@ -28,7 +28,7 @@ def weights_published(release: Release) -> Finding:
             criterion=C,
             outcome=FAIL,
             message=f"None of the {len(release.files)} files in the release holds model weights.",
-            evidence=[Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12])))],
+            evidence=(Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12]))),),
             remediation="Publish the trained parameters (e.g. model.safetensors) in the repository.",
         )
     formats = sorted({weight_format(f) or "?" for f in weights})
@@ -38,7 +38,7 @@ def weights_published(release: Release) -> Finding:
         criterion=C,
         outcome=PASS,
         message=f"{len(weights)} weight file(s) published ({', '.join(formats)}).",
-        evidence=[Evidence(kind="listing", location="file listing", quote=quote(shown))],
+        evidence=(Evidence(kind="listing", location="file listing", quote=quote(shown)),),
     )
 
 
@@ -53,7 +53,7 @@ def weights_access(release: Release) -> Finding | None:
             criterion=C,
             outcome=FAIL,
             message="Downloads wait for the publisher's manual approval of each request.",
-            evidence=ev,
+            evidence=tuple(ev),
             remediation="Let anyone download the weights without asking permission (remove the manual gate).",
         )
     return Finding(
@@ -61,7 +61,7 @@ def weights_access(release: Release) -> Finding | None:
         criterion=C,
         outcome=INFO,
         message="Downloads need a Hub account and a click-through; access is granted automatically.",
-        evidence=ev,
+        evidence=tuple(ev),
     )
 
 
@@ -76,7 +76,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
             criterion=C,
             outcome=INFO,
             message=f"{len(others)} branch(es) beside main publish intermediate checkpoints: {names}.",
-            evidence=[Evidence(kind="hub", location="branches", quote=quote(names))],
+            evidence=(Evidence(kind="hub", location="branches", quote=quote(names)),),
         )
     if mention:
         checked = release.branches is not None
@@ -86,7 +86,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
             outcome=INFO,
             message="The card mentions intermediate checkpoints"
             + ("; the repository has no other branch." if checked else " (branches not checked)."),
-            evidence=[Evidence(kind="card", location="README.md", quote=quote(mention))],
+            evidence=(Evidence(kind="card", location="README.md", quote=quote(mention)),),
         )
     return None
 
