@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import time
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openscore import card
 from openscore.card import (
     _FRONT_MATTER,
     MAX_CARD_BYTES,
@@ -192,3 +194,10 @@ def test_deep_nesting_is_refused() -> None:
 def test_stars_that_are_not_aliases_are_not_counted() -> None:
     block = "extra_gated_prompt: '" + " *bold* " * 200 + "'\nlicense: mit"
     assert load_yaml_mapping(block, frozenset({"license"})) == ({"license": "mit"}, None)
+
+
+def test_blanks_are_exactly_backslash_s_without_newline() -> None:
+    """card._BLANKS spells out "\\s" without "\\n"; it must stay exactly that on this Python's Unicode."""
+    everything = "".join(map(chr, range(0x110000)))
+    assert re.findall(card._BLANK, everything) == [c for c in re.findall(r"\s", everything) if c != "\n"]
+    assert re.findall("[" + card._S + "]", everything) == re.findall(r"\s", everything)

@@ -35,8 +35,8 @@ MAX_LIST_ITEMS = 1_000
 # The Hub's own front-matter block regex (huggingface_hub.repocard.REGEX_YAML_BLOCK), applied after line ends
 # have been normalised to "\n".
 _FRONT_MATTER = re.compile(r"^(\s*---\n)([\S\s]*?)(\n---[ \t]*(?:\n|$))")
-#: A top-level key, searched in "\n" + block: a leading literal lets the search skip from line end to line end.
-_TOP_KEYS = re.compile(r"\n([A-Za-z_][\w.-]*)[ \t]*:")
+#: A top-level key: a name at the start of a line, then a colon.
+_TOP_KEYS = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:", re.MULTILINE)
 
 try:  # libyaml's loader is ~10x faster; fall back to the pure-Python one where libyaml is missing
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
@@ -85,12 +85,7 @@ def _is_binary(head: bytes) -> bool:
 
 
 def decode_card_text(text: str, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | None, list[str]]:
-    """:func:`decode_card` for a card already held as text: the same result as
-    ``decode_card(text.encode("utf-8", errors="replace"))``, without the round trip for ASCII text."""
-    if text.isascii() and len(text) <= max_bytes:  # its UTF-8 bytes are its characters
-        if _is_binary(text[:8192].encode("latin-1")):  # the same bytes for ASCII, copied without a check
-            return None, ["README.md is not a text file (binary content)"]
-        return text, []
+    """:func:`decode_card` for a card already held as text (its UTF-8 bytes, lone surrogates replaced)."""
     return decode_card(text.encode("utf-8", errors="replace"), max_bytes=max_bytes)
 
 
@@ -618,17 +613,13 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
 
 
 def _top_keys(block: str) -> tuple[tuple[str, int], ...]:
-    """The block's top-level keys, each once, with the number of lines before its first line."""
-    hay = "\n" + block
+    """The block's top-level keys, each once, with the line of the block it is first on (1-based)."""
     keys: dict[str, int] = {}
-    line = pos = 0
-    for km in _TOP_KEYS.finditer(hay):
-        key = km.group(1)
-        if key not in keys:
-            at = km.start() + 1  # hay[1:at] is the block before the key's line
-            line += hay.count("\n", pos, at)
-            pos = at
-            keys[key] = line
+    line, pos = 1, 0
+    for km in _TOP_KEYS.finditer(block):
+        line += block.count("\n", pos, km.start())
+        pos = km.start()
+        keys.setdefault(km.group(1), line)
     return tuple(keys.items())
 
 
