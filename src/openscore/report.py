@@ -51,7 +51,7 @@ class Report(BaseModel):
 
     def _repr_html_(self) -> str:
         """Jupyter display: a verdict banner and the criteria table (see :mod:`openscore.renderers.html`)."""
-        from .renderers.html import render_html
+        from .renderers.html import render_html  # renderers depend on the report: imported when first displayed
 
         return render_html(self)
 
