@@ -101,25 +101,9 @@ def normalise_text(text: str) -> str:
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
-    """``(opening, block)`` as the Hub's front-matter regex would match them (its groups 1 and 2), else None.
-
-    ``text`` has LF line ends. Same result as ``_FRONT_MATTER.match`` (tests check it), without the regex's lazy
-    scan, which tries the closing line at every character of the card.
-    """
-    body = text.lstrip()  # the regex's leading \s*: str.isspace() and re's \s agree on every character
-    if not body.startswith("---\n"):
-        return None
-    start = len(text) - len(body) + 4
-    pos = start
-    size = len(text)
-    while (close := text.find("\n---", pos)) >= 0:
-        end = close + 4
-        while end < size and text[end] in " \t":
-            end += 1
-        if end == size or text[end] == "\n":
-            return text[:start], text[start:close]
-        pos = close + 1
-    return None
+    """``(opening, block)``: groups 1 and 2 of the Hub's front-matter regex on ``text`` (LF line ends), else None."""
+    m = _FRONT_MATTER.match(text)
+    return (m.group(1), m.group(2)) if m else None
 
 
 # --------------------------------------------------------------------------------------------- metadata
@@ -384,7 +368,7 @@ class ParsedCard:
 # Markdown is read by searching the body (the lines from ``first`` on, joined with "\n") with whole-text regexes,
 # so that Python only handles the few lines that matter. The patterns are the old per-line ones made unable to
 # cross a newline ("." became "[^\n]", "$" became "(?![^\n])", "\s" a class without "\n"), so a line means what it
-# meant before: tests/test_markdown_equivalence.py checks every result against a copy of the old line-by-line code.
+# meant before; whole-text searches also keep hostile text linear (tests/test_hostile_input.py).
 
 #: The characters of "\s" (str.isspace(), what str.strip() removes) but "\n", spelled out: a class of plain
 #: characters is much faster to test than "[^\S\n]". A test checks it against "\s" on every code point.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from ..card import ParsedCard, Section
 from ..cardrules import (
     code_repository,
@@ -54,7 +52,6 @@ _NO_DATASETS_LISTED = Finding(
 _NO_OPEN_DATA = Finding(id="open-data", criterion=C, outcome=FAIL, message="No training datasets are listed.")
 
 
-@cache  # one per element, with and without its remedy
 def _element_missing(key: str, title: str, remedy: str | None) -> Finding:
     return Finding(
         id=f"data-{key}",
