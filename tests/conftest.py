@@ -16,10 +16,10 @@ from fakehub import FakeHub
 from hypothesis import HealthCheck, settings
 
 #: Property tests use ``settings.get_profile("openscore-fuzz")``: derandomized (the same examples on every run, so a
-#: failure reproduces), no deadline, ``OPENSCORE_FUZZ_EXAMPLES`` examples per test (default 200; CI's long run 5000).
+#: failure reproduces), no deadline, ``OPENSCORE_FUZZ_EXAMPLES`` examples per test (default 50; CI's long run 5000).
 settings.register_profile(
     "openscore-fuzz",
-    max_examples=int(os.environ.get("OPENSCORE_FUZZ_EXAMPLES") or 200),
+    max_examples=int(os.environ.get("OPENSCORE_FUZZ_EXAMPLES") or 50),
     derandomize=True,
     deadline=None,
     database=None,

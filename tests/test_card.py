@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
+import datetime as dt
+import re
 import time
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from openscore import card
 from openscore.card import (
-    _FRONT_MATTER,
     MAX_CARD_BYTES,
     decode_card,
+    load_yaml_mapping,
     metadata_from_mapping,
     parse_card,
     split_front_matter,
@@ -129,39 +129,52 @@ def test_empty_card() -> None:
     assert card.sections == [] and card.links == [] and card.problems == []
 
 
-def _regex_split(text: str) -> tuple[str, str] | None:
-    m = _FRONT_MATTER.match(text)
-    return (m.group(1), m.group(2)) if m else None
-
-
-_SPACES = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace())
-
-
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "---\nlicense: mit\n---\nbody",
-        "---\nlicense: mit\n---",
-        "---\n---\n",
-        "---\n\n---\n",
-        "---\na\n--- \t\nb",
-        "---\na\n---x\n---\n",
-        "---\na\n----\nb\n---\n",
-        "  \n\t---\na: 1\n---\n",
-        _SPACES + "---\na: 1\n---\n",
-        "\u00a0\u2028---\na\n---",
-        "---x\na\n---\n",
-        "---\nnever closed\n",
-        "---",
-        "",
+        ("---\nlicense: mit\n---\nbody", ("---\n", "license: mit")),
+        ("---\n---\n", None),  # as on the Hub: an empty block needs a blank line
+        ("---\n\n---\n", ("---\n", "")),
+        ("---\na\n--- \t\nb", ("---\n", "a")),
+        ("---\na\n---x\n---\n", ("---\n", "a\n---x")),
+        ("  \n\t---\na: 1\n---\n", ("  \n\t---\n", "a: 1")),
+        ("\u00a0\u2028---\na\n---", ("\u00a0\u2028---\n", "a")),
+        ("---x\na\n---\n", None),
+        ("---\nnever closed\n", None),
+        ("", None),
     ],
 )
-def test_split_front_matter_equals_the_hub_regex(text: str) -> None:
-    assert split_front_matter(text) == _regex_split(text)
+def test_split_front_matter_as_the_hub_does(text: str, expected: tuple[str, str] | None) -> None:
+    assert split_front_matter(text) == expected
 
 
-@settings(max_examples=500, derandomize=True, database=None, deadline=None)
-@given(st.lists(st.sampled_from(["---", "\n", " ", "\t", "a", ":", "-", "\u00a0", "\x0b", "x\n"]), max_size=24))
-def test_split_front_matter_equals_the_hub_regex_generated(parts: list[str]) -> None:
-    text = "".join(parts)
-    assert split_front_matter(text) == _regex_split(text)
+def test_selected_keys_are_loaded_and_typed_by_pyyaml() -> None:
+    block = "license: mit\n'tags': [a]\nyes: 1\n'on': 2\n1: 3\nother: 4\nmodel-index: [{name: x}]"
+    assert load_yaml_mapping(block, frozenset({"license", "tags", "yes", "on", "1"})) == (
+        {"license": "mit", "tags": ["a"], "on": 2},
+        None,
+    )
+    typed, problem = load_yaml_mapping("a: yes\nb: 0x1F\nc: 1:30\nd: 2024-01-02\nf: ~\ng: '1'\nh: [1, '1']\ni: 017")
+    assert problem is None
+    assert typed == {"a": True, "b": 31, "c": 90, "d": dt.date(2024, 1, 2), "f": None, "g": "1", "h": [1, "1"], "i": 15}
+
+
+def test_deep_nesting_is_refused() -> None:
+    deep = "license:\n" + "".join(f"{'  ' * (i + 1)}- k{i}:\n" for i in range(100)) + "  " * 102 + "v: 1"
+    mapping, problem = load_yaml_mapping(deep, frozenset({"license"}))
+    assert mapping is None and problem and "deeper" in problem
+    assert "deeper" in (load_yaml_mapping("license: " + "[" * 200 + "]" * 200)[1] or "")
+    shallow = "license:\n" + "".join(f"{'  ' * (i + 1)}- k{i}:\n" for i in range(10)) + "  " * 12 + "v: 1"
+    assert load_yaml_mapping(shallow, frozenset({"license"}))[1] is None
+
+
+def test_stars_that_are_not_aliases_are_not_counted() -> None:
+    block = "extra_gated_prompt: '" + " *bold* " * 200 + "'\nlicense: mit"
+    assert load_yaml_mapping(block, frozenset({"license"})) == ({"license": "mit"}, None)
+
+
+def test_blanks_are_exactly_backslash_s_without_newline() -> None:
+    """card._BLANKS spells out "\\s" without "\\n"; it must stay exactly that on this Python's Unicode."""
+    everything = "".join(map(chr, range(0x110000)))
+    assert re.findall(card._BLANK, everything) == [c for c in re.findall(r"\s", everything) if c != "\n"]
+    assert re.findall("[" + card._S + "]", everything) == re.findall(r"\s", everything)

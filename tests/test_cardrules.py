@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from openscore.cardrules import (
+    PatternGroup,
     code_license_ids,
     code_repository,
     code_roles,
     dataset_id_from_url,
     gate_terms,
     is_data_heading,
+    required_words,
 )
 
 
@@ -71,3 +75,29 @@ def test_dataset_links_and_gate_terms() -> None:
 def test_words_inside_links_are_not_gate_terms() -> None:
     assert gate_terms("Read our privacy notice at https://example.org/terms/ before sharing your email") is None
     assert gate_terms("See [our notice](https://example.org/legal/terms) for how we process data") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        (r"\bhyper-?parameters?\b", ["hyper"]),
+        (r"\bconsists? of\b.{0,80}\bweb\b", ["consist"]),
+        (r"\bBSD[- ]3\b|\bBSD-3-Clause\b", ["BSD", "BSD-3-Clause"]),
+        (r"\b(?:common ?crawl|news articles?|crawl(?:ed|ing))\b", ["common", "news article", "crawl"]),
+        (r"\b(?:pre-?)?train(?:ing)?", None),  # an optional group first: no word is required
+        (r"\b(?:gb|tb)\b", None),  # words too short to screen with
+        (r"\b\d+ tokens", None),
+        (r"\bstep\d{3,}\b", ["step"]),
+    ],
+)
+def test_required_words(source: str, words: list[str] | None) -> None:
+    assert required_words(source) == words
+
+
+def test_prefilter_sees_through_case_folding() -> None:
+    group = PatternGroup([r"\bscraped from\b", r"\bprovenance\b"], re.IGNORECASE)
+    texts = ["SCRAPED from x", "\u017fcraped from", "prove\u0130nance", "\u0130 scraped from", "Provenance", "none"]
+    for text in texts:  # U+017F (long s) is "s" to re.IGNORECASE
+        assert group.matches(text) == bool(re.search(r"\bscraped from\b|\bprovenance\b", text, re.IGNORECASE))
+    assert group.matches("\u017fcraped from")
+    assert group.search("x scraped from; provenance").group(0) == "scraped from"  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ import pytest
 from fakehub import FakeHub
 
 from openscore.cli import main
+from openscore.hub import HubClient
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "open-research-model")
 
@@ -76,8 +77,11 @@ def test_token_is_never_printed(capsys: pytest.CaptureFixture[str], hub_env: Fak
     assert token not in captured.out and token not in captured.err
 
 
-def test_unreachable_hub_is_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_hub_is_exit_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(HubClient, "_pause", lambda self, seconds: waits.append(seconds))  # retried, not slept
     assert main(["grade", "org/name", "--endpoint", "http://127.0.0.1:9"]) == 3
+    assert len(waits) == 3  # the CLI's client retried before giving up
     assert "could not be reached" in capsys.readouterr().err
 
 

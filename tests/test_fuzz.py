@@ -1,7 +1,7 @@
 """Property tests: generated cards never make the parser or the grader raise, and every report fits its schema.
 
 The examples are derandomized (the same ones on every run, so a failure reproduces) and there is no deadline.
-``OPENSCORE_FUZZ_EXAMPLES`` sets how many examples each test tries (default 200); CI's long run uses 5000::
+``OPENSCORE_FUZZ_EXAMPLES`` sets how many examples each test tries (default 50); CI's long run uses 5000::
 
     OPENSCORE_FUZZ_EXAMPLES=5000 python -m pytest -q tests/test_fuzz.py
 """

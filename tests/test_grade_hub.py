@@ -51,7 +51,7 @@ def test_open_research_fixture_meets_every_criterion(hub_env: FakeHub) -> None:
     report = openscore.grade("openlab/suite-1.4b", client=client(hub_env))
     for name, result in report.criteria.items():
         assert result.status is Status.MET, (name, result.summary)
-        assert result.remediation == []
+        assert result.remediation == ()
     assert report.open_data is True, report.open_data_reason
     ids = {f.id for f in report.findings()}
     assert {"weights-published", "data-provenance", "training-code-published", "license-declared"} <= ids

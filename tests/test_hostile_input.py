@@ -27,7 +27,15 @@ from fakehub import FakeHub
 
 import openscore
 from openscore import HubClient, Report
-from openscore.card import MAX_CARD_BYTES, MAX_YAML_ALIASES, decode_card, load_yaml_mapping, parse_card
+from openscore.card import (
+    MAX_CARD_BYTES,
+    MAX_YAML_ALIASES,
+    _links,
+    _sections,
+    decode_card,
+    load_yaml_mapping,
+    parse_card,
+)
 from openscore.renderers.text import render_text
 
 WEIGHTS = "model.safetensors"
@@ -709,3 +717,33 @@ def test_json_output_has_no_raw_terminal_controls(tmp_path: Path, capsys: pytest
     assert main(["grade", str(folder), "--json"]) == 0
     out = capsys.readouterr().out
     assert not _TERMINAL_UNSAFE.search(out.replace("\n", ""))
+
+
+# Markdown shapes that made earlier regexes retry at every character: sections and links stay linear.
+
+
+def _seconds(lines: list[str]) -> float:
+    started = time.perf_counter()
+    _sections(lines, 0)
+    _links(lines, 0)
+    return time.perf_counter() - started
+
+
+HOSTILE_MARKDOWN = {
+    "heading of brackets": ["# " + "[" * 500_000],
+    "heading of link openers": ["# " + "[](" * 300_000],
+    "setext heading of brackets": ["[" * 500_000, "==="],
+    "html heading of brackets": ["<h1>" + "[" * 500_000 + "</h1>"],
+    "brackets under a link": ["[a](b)", "[" * 500_000],
+    "brackets before a link": ["[" * 300_000 + "](x)"],
+    "spaces": [" " * 900_000 + "#"],
+    "dashes": ["-" * 900_000 + " x"],
+    "many setext lines": ["a", "="] * 100_000,
+    "many fences": ["```"] * 300_000,
+    "many hrefs": ["http <a href='" + "x" * 1999 + " " * 5] * 200,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_MARKDOWN))
+def test_hostile_markdown_is_fast(name: str) -> None:
+    assert _seconds(HOSTILE_MARKDOWN[name]) < 3.0

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as _dt
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,25 +20,25 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .frontmatter import load_simple
-
 #: Cards are read up to this many bytes; the rest is ignored and the report says so.
 MAX_CARD_BYTES = 1_000_000
 #: Front matter larger than this is not parsed (real ones are a few kB; model-index blocks reach ~100 kB).
 MAX_FRONT_MATTER_CHARS = 400_000
 #: YAML with more aliases than this is refused unparsed: "billion laughs" documents expand through aliases.
 MAX_YAML_ALIASES = 64
+#: Metadata values nested deeper than this are refused (real ones are a list of strings or a mapping of mappings).
+#: libyaml itself refuses documents nested deeper than 1,000 levels.
+MAX_YAML_DEPTH = 64
 #: Lists in metadata are cut to this many entries.
 MAX_LIST_ITEMS = 1_000
 
 # The Hub's own front-matter block regex (huggingface_hub.repocard.REGEX_YAML_BLOCK), applied after line ends
 # have been normalised to "\n".
 _FRONT_MATTER = re.compile(r"^(\s*---\n)([\S\s]*?)(\n---[ \t]*(?:\n|$))")
-_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]+")
-#: A top-level key, searched in "\n" + block: a leading literal lets the search skip from line end to line end.
-_TOP_KEYS = re.compile(r"\n([A-Za-z_][\w.-]*)[ \t]*:")
+#: A top-level key: a name at the start of a line, then a colon.
+_TOP_KEYS = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:", re.MULTILINE)
 
-try:  # the C loader is ~10x faster; fall back to the pure-Python one where libyaml is missing
+try:  # libyaml's loader is ~10x faster; fall back to the pure-Python one where libyaml is missing
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _SafeLoader = yaml.SafeLoader
@@ -86,12 +85,7 @@ def _is_binary(head: bytes) -> bool:
 
 
 def decode_card_text(text: str, *, max_bytes: int = MAX_CARD_BYTES) -> tuple[str | None, list[str]]:
-    """:func:`decode_card` for a card already held as text: the same result as
-    ``decode_card(text.encode("utf-8", errors="replace"))``, without the round trip for ASCII text."""
-    if text.isascii() and len(text) <= max_bytes:  # its UTF-8 bytes are its characters
-        if _is_binary(text[:8192].encode("latin-1")):  # the same bytes for ASCII, copied without a check
-            return None, ["README.md is not a text file (binary content)"]
-        return text, []
+    """:func:`decode_card` for a card already held as text (its UTF-8 bytes, lone surrogates replaced)."""
     return decode_card(text.encode("utf-8", errors="replace"), max_bytes=max_bytes)
 
 
@@ -107,25 +101,9 @@ def normalise_text(text: str) -> str:
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
-    """``(opening, block)`` as the Hub's front-matter regex would match them (its groups 1 and 2), else None.
-
-    ``text`` has LF line ends. Same result as ``_FRONT_MATTER.match`` (tests check it), without the regex's lazy
-    scan, which tries the closing line at every character of the card.
-    """
-    body = text.lstrip()  # the regex's leading \s*: str.isspace() and re's \s agree on every character
-    if not body.startswith("---\n"):
-        return None
-    start = len(text) - len(body) + 4
-    pos = start
-    size = len(text)
-    while (close := text.find("\n---", pos)) >= 0:
-        end = close + 4
-        while end < size and text[end] in " \t":
-            end += 1
-        if end == size or text[end] == "\n":
-            return text[:start], text[start:close]
-        pos = close + 1
-    return None
+    """``(opening, block)``: groups 1 and 2 of the Hub's front-matter regex on ``text`` (LF line ends), else None."""
+    m = _FRONT_MATTER.match(text)
+    return (m.group(1), m.group(2)) if m else None
 
 
 # --------------------------------------------------------------------------------------------- metadata
@@ -229,6 +207,50 @@ def metadata_from_mapping(data: dict[Any, Any]) -> CardMetadata:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+def _alias_count(block: str) -> int:
+    """The number of aliases (``*name``) in ``block``, counted from PyYAML's event stream, up to one past the limit.
+
+    Blocks without a ``*`` have none and are not parsed here. A syntax error stops the count; the load reports it.
+    """
+    if "*" not in block:
+        return 0
+    count = 0
+    try:
+        for event in yaml.parse(block, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                count += 1
+                if count > MAX_YAML_ALIASES:
+                    break
+    except yaml.YAMLError:
+        pass
+    return count
+
+
+def _too_deep(node: yaml.Node) -> bool:
+    """True when ``node`` nests collections deeper than :data:`MAX_YAML_DEPTH` (each node is visited once, so an
+    aliased node costs nothing more)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            return True
+        if id(current) in seen or isinstance(current, yaml.ScalarNode):
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+    return False
+
+
+class _TooDeepError(ValueError):
+    """A metadata value nests deeper than :data:`MAX_YAML_DEPTH`."""
+
+
 def _load_selected(block: str, keys: frozenset[str] | None) -> Any:
     """Compose the whole document (so any syntax error is found), then construct only the top-level ``keys``.
 
@@ -241,10 +263,14 @@ def _load_selected(block: str, keys: frozenset[str] | None) -> Any:
         if node is None:
             return None
         if keys is None or not isinstance(node, yaml.MappingNode):
+            if _too_deep(node):
+                raise _TooDeepError
             return loader.construct_document(node)
         data: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG and key_node.value in keys:
+                if _too_deep(value_node):
+                    raise _TooDeepError
                 data[key_node.value] = loader.construct_object(value_node, deep=True)
         return data
     finally:
@@ -252,26 +278,28 @@ def _load_selected(block: str, keys: frozenset[str] | None) -> Any:
 
 
 def load_yaml_mapping(block: str, keys: frozenset[str] | None = None) -> tuple[dict[Any, Any] | None, str | None]:
-    """Safely load a YAML front-matter block. Returns ``(mapping, problem)``; never raises.
+    """Safely load a YAML front-matter block with PyYAML's safe loader. Returns ``(mapping, problem)``; never raises.
 
     With ``keys``, only those top-level keys are built (the rest is still parsed, so syntax errors are reported).
+    Hostile blocks are refused with a problem: over :data:`MAX_FRONT_MATTER_CHARS` characters, more than
+    :data:`MAX_YAML_ALIASES` aliases ("billion laughs"), or values nested deeper than :data:`MAX_YAML_DEPTH`.
     """
     if len(block) > MAX_FRONT_MATTER_CHARS:
         return None, f"front matter is {len(block):,} characters, over the {MAX_FRONT_MATTER_CHARS:,} limit"
-    if "*" in block and len(_ALIAS.findall(block)) > MAX_YAML_ALIASES:
+    if _alias_count(block) > MAX_YAML_ALIASES:
         return (
             None,
             f"front matter uses more than {MAX_YAML_ALIASES} YAML aliases (refused as a possible alias bomb)",
         )
     try:
-        data = load_simple(block, keys) if keys is not None else None  # the common plain subset, fast
-        if data is None:
-            data = _load_selected(block, keys)
+        data = _load_selected(block, keys)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at front-matter line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         return None, f"front matter is not valid YAML{where}: {problem}"
+    except _TooDeepError:
+        return None, f"front matter nests values deeper than {MAX_YAML_DEPTH} levels"
     except (RecursionError, ValueError, TypeError, OverflowError, MemoryError) as exc:
         return None, f"front matter could not be read: {type(exc).__name__}"
     if data is None:
@@ -343,7 +371,7 @@ class ParsedCard:
 # Markdown is read by searching the body (the lines from ``first`` on, joined with "\n") with whole-text regexes,
 # so that Python only handles the few lines that matter. The patterns are the old per-line ones made unable to
 # cross a newline ("." became "[^\n]", "$" became "(?![^\n])", "\s" a class without "\n"), so a line means what it
-# meant before: tests/test_markdown_equivalence.py checks every result against a copy of the old line-by-line code.
+# meant before; whole-text searches also keep hostile text linear (tests/test_hostile_input.py).
 
 #: The characters of "\s" (str.isspace(), what str.strip() removes) but "\n", spelled out: a class of plain
 #: characters is much faster to test than "[^\S\n]". A test checks it against "\s" on every code point.
@@ -572,17 +600,13 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
 
 
 def _top_keys(block: str) -> tuple[tuple[str, int], ...]:
-    """The block's top-level keys, each once, with the number of lines before its first line."""
-    hay = "\n" + block
+    """The block's top-level keys, each once, with the line of the block it is first on (1-based)."""
     keys: dict[str, int] = {}
-    line = pos = 0
-    for km in _TOP_KEYS.finditer(hay):
-        key = km.group(1)
-        if key not in keys:
-            at = km.start() + 1  # hay[1:at] is the block before the key's line
-            line += hay.count("\n", pos, at)
-            pos = at
-            keys[key] = line
+    line, pos = 1, 0
+    for km in _TOP_KEYS.finditer(block):
+        line += block.count("\n", pos, km.start())
+        pos = km.start()
+        keys.setdefault(km.group(1), line)
     return tuple(keys.items())
 
 
@@ -597,13 +621,6 @@ def _front_matter_metadata(block: str) -> tuple[CardMetadata, str | None, tuple[
         return metadata_from_mapping(mapping), problem, keys
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - coercion is total
         return EMPTY_METADATA, f"front matter fields could not be read: {type(exc).__name__}", keys
-
-
-#: Cards made from one template often share their whole front matter (a third of the 2023 corpus repeats one of the
-#: 1,024 blocks before it): the metadata of recent blocks of up to _CACHED_BLOCK characters is kept. Metadata is
-#: immutable, and a pure function of the block.
-_CACHED_BLOCK = 8000
-_cached_front_matter_metadata = functools.lru_cache(maxsize=1024)(_front_matter_metadata)
 
 
 def parse_card(text: str) -> ParsedCard:
@@ -627,9 +644,7 @@ def parse_card(text: str) -> ParsedCard:
             fm_end = start_line + block.count("\n") + 1 + 1
             after_close = text.find("\n", len(opening) + len(block) + 1)  # the end of the closing "---" line
             body = text[after_close + 1 :] if after_close >= 0 else ""
-            metadata, problem, top_keys = (
-                _cached_front_matter_metadata(block) if len(block) <= _CACHED_BLOCK else _front_matter_metadata(block)
-            )
+            metadata, problem, top_keys = _front_matter_metadata(block)
             keys = {key: start_line + before for key, before in top_keys}
             if problem:
                 problems.append(problem)

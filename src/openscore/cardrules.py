@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
-
-from .patterns import PatternGroup, fold
 
 _FLAGS = re.IGNORECASE
 _URL = re.compile(r"\]\([^)]*\)|<?https?://[^\s)>\]]+>?")
@@ -24,8 +23,138 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
 
 
+#: A literal run at the start of a pattern (letters, digits, spaces, hyphens), not cut short by a quantifier.
+_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{2,}(?![?*{])")
+
+
+def _alternatives(source: str) -> tuple[list[str], int]:
+    """``source`` cut at each ``|`` outside parentheses and character classes, up to the first ``)`` it does not
+    open; with the index of that ``)`` (``len(source)`` when there is none)."""
+    parts: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                break
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:i])
+    return parts, i
+
+
+def required_words(source: str) -> list[str] | None:
+    """Words of which every match of ``source`` contains one, for rules of the plain shapes ``\\bword...`` and
+    ``\\b(?:word...|word...)...``, or alternatives of them; None for any other shape (the rule is always run).
+
+    A cheap prefilter: a rule none of whose words occurs in a text cannot match it.
+    """
+    words: list[str] = []
+    for alternative in _alternatives(source)[0]:
+        body = alternative.removeprefix(r"\b")
+        options = [body]
+        if body.startswith("(?:"):
+            options, end = _alternatives(body[3:])
+            if end == len(body) - 3 or body[end + 4 : end + 5] in ("?", "*", "{"):
+                return None  # unbalanced, or the group is optional
+        for option in options:
+            run = _RUN.match(option)
+            if run is None:
+                return None
+            words.append(run.group(0))
+    return words
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased so that a case-insensitive match of an ASCII word in ``text`` is a substring of it: the
+    characters ``re.IGNORECASE`` equates with an ASCII letter (U+0130, U+0131, U+017F; U+212A lower-cases to ``k``)
+    become that letter first."""
+    if not text.isascii():
+        text = text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s")
+    return text.lower()
+
+
+class _Rule:
+    """One compiled rule pattern, with its prefilter (:func:`required_words`)."""
+
+    __slots__ = ("ignorecase", "pattern", "words")
+
+    def __init__(self, source: str, flags: int) -> None:
+        self.pattern = re.compile(source, flags)
+        self.ignorecase = bool(flags & re.IGNORECASE)
+        words = required_words(source)
+        self.words = None if words is None else tuple(w.lower() if self.ignorecase else w for w in words)
+
+    def search(self, text: str, folded: str) -> re.Match[str] | None:
+        """``self.pattern.search(text)`` (``folded``: :func:`fold` of ``text``)."""
+        if self.words is not None:
+            hay = folded if self.ignorecase else text
+            if not any(word in hay for word in self.words):
+                return None
+        return self.pattern.search(text)
+
+
+class PatternGroup:
+    """Several regexes searched as their alternation ``(?:p1)|(?:p2)|...`` would be: the leftmost match of any, and
+    among matches at the same position the earliest pattern's.
+
+    Args:
+        patterns: the regexes, in priority order (one may be given as ``(pattern, flags)`` to override ``flags``).
+        flags: ``re`` flags for every pattern.
+        labels: optionally, a label for each pattern, for :meth:`labels_matching` (default: the pattern itself).
+    """
+
+    __slots__ = ("_labels", "_rules", "patterns")
+
+    def __init__(
+        self, patterns: Iterable[str | tuple[str, int]], flags: int = 0, labels: Iterable[str] | None = None
+    ) -> None:
+        items = [item if isinstance(item, tuple) else (item, flags) for item in patterns]
+        #: The pattern sources, for documentation and tests.
+        self.patterns: tuple[str, ...] = tuple(source for source, _ in items)
+        self._rules = tuple(_Rule(source, own_flags) for source, own_flags in items)
+        self._labels = tuple(labels) if labels is not None else self.patterns
+        if len(self._labels) != len(self._rules):
+            raise ValueError("one label per pattern")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The leftmost match of any pattern (the earliest pattern's among matches at the same position)."""
+        folded = fold(text)
+        best: re.Match[str] | None = None
+        for rule in self._rules:
+            m = rule.search(text, folded)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+    def matches(self, text: str) -> bool:
+        """True when any pattern matches somewhere in ``text``."""
+        folded = fold(text)
+        return any(rule.search(text, folded) for rule in self._rules)
+
+    def labels_matching(self, text: str) -> list[str]:
+        """The labels of the patterns that match ``text``, each once, in the order the labels were first given."""
+        folded = fold(text)
+        found: list[str] = []
+        for label, rule in zip(self._labels, self._rules, strict=True):
+            if label not in found and rule.search(text, folded):
+                found.append(label)
+        return found
+
+
 def _group(patterns: list[str]) -> PatternGroup:
-    """Case-insensitive ``patterns`` searched as one alternation, each skipped when its literals are absent."""
+    """Case-insensitive ``patterns``, searched as one alternation."""
     return PatternGroup(patterns, _FLAGS)
 
 
@@ -110,22 +239,18 @@ def rules() -> CardRules:
     )
 
 
-@lru_cache(maxsize=4096)  # headings repeat across cards ("Training data", "Training procedure")
 def is_data_heading(heading: str) -> bool:
     """True when a heading introduces training data or training procedure."""
     r = rules()
-    folded = fold(heading)
-    return r.data_headings.matches(heading, folded) and not r.data_heading_excludes.matches(heading, folded)
+    return r.data_headings.matches(heading) and not r.data_heading_excludes.matches(heading)
 
 
-@lru_cache(maxsize=4096)  # links repeat across cards (badges, the library's repository, common datasets)
 def dataset_id_from_url(url: str) -> str | None:
     """The Hub dataset id a URL points at, or None."""
     m = rules().dataset_link.match(url)
     return m.group(1) if m else None
 
 
-@lru_cache(maxsize=4096)
 def code_repository(url: str) -> str | None:
     """``host/owner/name`` for a link to a code repository, or None."""
     r = rules()
@@ -140,52 +265,23 @@ def code_repository(url: str) -> str | None:
     return f"{host}/{path}"
 
 
-#: Cards made from one template (RL agents, AutoTrain, ...) repeat the same paragraphs around the same links; the
-#: answers for recent paragraphs are kept (pure functions of the text, so a cached answer is the answer). Texts
-#: longer than _CACHED_TEXT are not kept: at most 4 x 1024 texts of up to 8,000 characters (typically a few hundred).
-_PARAGRAPH_CACHE = 1024
-_CACHED_TEXT = 8000
-
-
-@lru_cache(maxsize=_PARAGRAPH_CACHE)
-def _code_roles(context: str) -> tuple[str, ...]:
-    return tuple(rules().code_roles.labels_matching(context))
-
-
-@lru_cache(maxsize=_PARAGRAPH_CACHE)
-def _code_license_ids(text: str) -> tuple[str, ...]:
-    return tuple(rules().code_license_phrases.labels_matching(text))
-
-
-def _element_offsets(text: str) -> tuple[int | None, ...]:
-    folded = fold(text)
+def element_offsets(text: str) -> tuple[int | None, ...]:
+    """Where in ``text`` each data-description element (in ``rules().elements`` order) is first found, or None."""
     out: list[int | None] = []
     for _title, _remedy, group in rules().elements.values():
-        m = group.search(text, folded)
+        m = group.search(text)
         out.append(m.start() if m else None)
     return tuple(out)
 
 
-_cached_element_offsets = lru_cache(maxsize=_PARAGRAPH_CACHE)(_element_offsets)
-
-
-def element_offsets(text: str) -> tuple[int | None, ...]:
-    """Where in ``text`` each data-description element (in ``rules().elements`` order) is first found, or None."""
-    return _cached_element_offsets(text) if len(text) <= _CACHED_TEXT else _element_offsets(text)
-
-
 def code_roles(context: str) -> list[str]:
     """The roles (training, data-processing, ...) that words in ``context`` give a code link."""
-    if len(context) > _CACHED_TEXT:
-        return rules().code_roles.labels_matching(context)
-    return list(_code_roles(context))
+    return rules().code_roles.labels_matching(context)
 
 
 def code_license_ids(text: str) -> list[str]:
     """Hub license ids of code licenses stated in ``text``."""
-    if len(text) > _CACHED_TEXT:
-        return rules().code_license_phrases.labels_matching(text)
-    return list(_code_license_ids(text))
+    return rules().code_license_phrases.labels_matching(text)
 
 
 def gate_terms(text: str) -> str | None:
@@ -200,23 +296,15 @@ def mentions_checkpoints(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def _data_class_statement(text: str) -> tuple[str, str] | None:
-    r = rules()
-    folded = fold(text)
-    for kind, group in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
-        m = group.search(text, folded)
-        if m:
-            return kind, m.group(0)
-    return None
-
-
-_cached_data_class_statement = lru_cache(maxsize=_PARAGRAPH_CACHE)(_data_class_statement)
-
-
 def data_class_statement(text: str) -> tuple[str, str] | None:
     """``("unshareable" | "obtainable", phrase)`` when ``text`` says training data cannot be shared or must be
     obtained from a third party; None otherwise."""
-    return _cached_data_class_statement(text) if len(text) <= _CACHED_TEXT else _data_class_statement(text)
+    r = rules()
+    for kind, group in (("unshareable", r.unshareable_data), ("obtainable", r.obtainable_data)):
+        m = group.search(text)
+        if m:
+            return kind, m.group(0)
+    return None
 
 
 def self_supervised_statement(text: str) -> str | None:

@@ -29,9 +29,7 @@ from .findings import (
     Finding,
     LicenseRef,
     Outcome,
-    ReadOnlyList,
     Status,
-    is_shared,
 )
 from .licenses import LicensePolicy
 
@@ -88,8 +86,8 @@ class CriterionResult(BaseModel):
 
     status: Status
     summary: str = Field(description="One line on why the criterion has this status.")
-    findings: list[Finding]
-    remediation: list[str] = Field(default_factory=list, description="What the publisher could do, in order.")
+    findings: tuple[Finding, ...]
+    remediation: tuple[str, ...] = Field(default=(), description="What the publisher could do, in order.")
 
 
 class Criteria(BaseModel):
@@ -129,36 +127,14 @@ def _first(findings: list[Finding], *outcomes: Outcome) -> str | None:
     return None
 
 
-#: Criterion results made only of shared findings (a card without a training-data section, without code links):
-#: the same for every release that gets them, so built once and shared too, their lists read-only. Keyed by the
-#: identity of the findings, which the kept results hold alive. Bounded: emptied when full.
-_shared_result_cache: dict[tuple[Status, str, tuple[int, ...]], CriterionResult] = {}
-_SHARED_RESULTS = 256
-
-
-def _build_result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
+def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
     remedies: list[str] = []
     if status is not MET:
         for f in findings:
             remedy = f.remediation
             if remedy and (f.outcome is FAIL or f.outcome is UNKNOWN) and remedy not in remedies:
                 remedies.append(remedy)
-    return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
-
-
-def _result(status: Status, summary: str, findings: list[Finding]) -> CriterionResult:
-    if not findings or not all(map(is_shared, findings)):
-        return _build_result(status, summary, findings)
-    key = (status, summary, tuple(map(id, findings)))
-    result = _shared_result_cache.get(key)
-    if result is None:
-        result = _build_result(status, summary, findings)
-        result.__dict__["findings"] = ReadOnlyList(result.findings)
-        result.__dict__["remediation"] = ReadOnlyList(result.remediation)
-        if len(_shared_result_cache) >= _SHARED_RESULTS:
-            _shared_result_cache.clear()
-        _shared_result_cache[key] = result
-    return result
+    return CriterionResult(status=status, summary=summary, findings=tuple(findings), remediation=tuple(remedies))
 
 
 def parameters(findings: list[Finding]) -> CriterionResult:
@@ -383,7 +359,7 @@ class Base(BaseModel):
         default=None, exclude=True, description="The base's criteria, its own lineage applied (not serialised)."
     )
     statuses: dict[str, Status] = Field(default_factory=dict, description="The base's four criterion statuses.")
-    licenses: list[LicenseRef] = Field(default_factory=list)
+    licenses: tuple[LicenseRef, ...] = ()
     note: str | None = Field(default=None, description="Why the base could not be graded, when it could not.")
     loop: bool = Field(
         default=False,
@@ -397,7 +373,7 @@ def _lineage_finding(fid: str, criterion: Criterion, outcome: Outcome, message: 
         criterion=criterion,
         outcome=outcome,
         message=message,
-        evidence=[Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation)],
+        evidence=(Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation),),
         remediation=None,
     )
 
@@ -417,8 +393,8 @@ def _licenses_text(base: Base) -> str:
 
 
 def _with(result: CriterionResult, status: Status, summary: str, extra: list[Finding]) -> CriterionResult:
-    findings = [*result.findings, *extra]
-    remedies = [] if status is MET else result.remediation
+    findings = (*result.findings, *extra)
+    remedies = () if status is MET else result.remediation
     return CriterionResult(status=status, summary=summary, findings=findings, remediation=remedies)
 
 
@@ -480,7 +456,7 @@ def apply_lineage(own: Criteria, relation: str | None, bases: list[Base]) -> Cri
                         f"Base model {base.repo_id} {terms}; this {relation} of it stays bound by those terms"
                         + (", whatever license the derivative declares." if drift else ".")
                     ),
-                    evidence=[Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation)],
+                    evidence=(Evidence(kind="hub", location=f"base model {base.repo_id}", quote=base.relation),),
                     remediation="Derive from a base released under open terms, or state the base's terms.",
                 )
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -49,7 +49,6 @@ def _rules() -> _Rules:
     )
 
 
-@lru_cache(maxsize=8192)  # the same names recur across repositories (model.safetensors, pytorch_model.bin, ...)
 def weight_format(path: str) -> str | None:
     """The weight format of a repository path (``"safetensors"``, ``"gguf"``, ...), or None if it holds none."""
     rules = _rules()

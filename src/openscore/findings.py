@@ -8,14 +8,11 @@ documented in docs/findings.md.
 from __future__ import annotations
 
 import enum
-from functools import lru_cache
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .licenses import LicenseInfo, LicensePolicy
-
-_T = TypeVar("_T")
 
 #: Quotes in evidence are cut to this many characters.
 MAX_QUOTE = 200
@@ -75,12 +72,6 @@ class Evidence(BaseModel):
 
 def quote(text: str, limit: int = MAX_QUOTE) -> str:
     """Collapse whitespace and cut ``text`` to ``limit`` characters for use as evidence."""
-    if len(text) > 4 * limit:
-        # Collapsing a prefix gives a prefix of the collapsed text: when it is already too long, it gives the
-        # same quote, without collapsing a whole section.
-        flat = " ".join(text[: 4 * limit].split())
-        if len(flat) > limit:
-            return flat[: limit - 1].rstrip() + "…"
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -99,11 +90,7 @@ class LicenseRef(BaseModel):
 
     @classmethod
     def from_info(cls, info: LicenseInfo) -> LicenseRef:
-        """Build from a :class:`~openscore.licenses.LicenseInfo` (the same immutable object for equal infos)."""
-        return _license_ref(info) if cls is LicenseRef else cls._build(info)
-
-    @classmethod
-    def _build(cls, info: LicenseInfo) -> LicenseRef:
+        """Build from a :class:`~openscore.licenses.LicenseInfo`."""
         return cls(
             key=info.key,
             name=info.name,
@@ -114,13 +101,10 @@ class LicenseRef(BaseModel):
         )
 
 
-@lru_cache(maxsize=1024)  # a handful of licenses make up most cards
-def _license_ref(info: LicenseInfo) -> LicenseRef:
-    return LicenseRef._build(info)
-
-
 class Finding(BaseModel):
     """One observation of one probe."""
+
+    # Immutable, like every part of a report: a module may keep a finding that says the same for every release.
 
     model_config = ConfigDict(frozen=True)
 
@@ -128,39 +112,6 @@ class Finding(BaseModel):
     criterion: Criterion
     outcome: Outcome
     message: str
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: tuple[Evidence, ...] = ()
     remediation: str | None = Field(default=None, description="What the publisher could do, when it fails.")
     license: LicenseRef | None = Field(default=None, description="The license this finding is about, if any.")
-
-
-class ReadOnlyList(list[_T]):
-    """A list held by an object shared between reports (see :func:`shared_finding`): it refuses every change."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
-        raise TypeError("this list belongs to an object shared between reports: it cannot be changed")
-
-    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-
-    def __reduce__(self) -> tuple[type[ReadOnlyList[_T]], tuple[list[_T]]]:
-        # Copies and pickles are built from the items at once (the default way appends them one by one).
-        return (type(self), (list(self),))
-
-
-def is_shared(finding: Finding) -> bool:
-    """True for a finding made by :func:`shared_finding`."""
-    return type(finding.evidence) is ReadOnlyList
-
-
-def shared_finding(**fields: Any) -> Finding:
-    """A finding that says the same for every release that gets it ("The card links no code repository."), built once
-    and shared by the reports that make it: building a pydantic model costs more than the rest of most probes.
-
-    Findings are frozen, and so is their evidence; the shared one's ``evidence`` list refuses changes, so that no
-    report can change what another one holds.
-    """
-    finding = Finding(**fields)
-    finding.__dict__["evidence"] = ReadOnlyList(finding.evidence)
-    return finding

@@ -229,7 +229,7 @@ def _stated_base(repo_id: str, relation: str, stated: str | None, why: str) -> B
         return Base(repo_id=repo_id, relation=relation, note=why + hint)
     card = f"---\nlicense: {json.dumps(stated)}\n---\n"
     report = grade_release(release_from_card(card, None, target=repo_id))
-    unknown = CriterionResult(status=Status.UNDETERMINED, summary="Not known: the base was not looked up.", findings=[])
+    unknown = CriterionResult(status=Status.UNDETERMINED, summary="Not known: the base was not looked up.", findings=())
     criteria = report.criteria.model_copy(update={"data_information": unknown, "code": unknown})
     entry = base_entry(report, relation)
     return entry.model_copy(

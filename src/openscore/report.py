@@ -62,17 +62,17 @@ class Report(BaseModel):
     )
     open_data_reason: str
     criteria: Criteria
-    licenses: list[LicenseRef] = Field(default_factory=list, description="Licenses found, with their policy class.")
+    licenses: tuple[LicenseRef, ...] = Field(default=(), description="Licenses found, with their policy class.")
     relation: str | None = Field(default=None, description="finetune, adapter, quantized or merge, for derivatives.")
-    lineage: list[Base] = Field(default_factory=list, description="Base models up the chain, nearest first.")
-    unreadable: list[str] = Field(default_factory=list, description="What could not be read, in plain words.")
+    lineage: tuple[Base, ...] = Field(default=(), description="Base models up the chain, nearest first.")
+    unreadable: tuple[str, ...] = Field(default=(), description="What could not be read, in plain words.")
     openscore_version: str = __version__
     rules_version: str
     graded_at: dt.datetime
 
     def _repr_html_(self) -> str:
         """Jupyter display: a verdict banner and the criteria table (see :mod:`openscore.renderers.html`)."""
-        from .renderers.html import render_html
+        from .renderers.html import render_html  # renderers depend on the report: imported when first displayed
 
         return render_html(self)
 
@@ -149,13 +149,13 @@ def build_report(
         open_data=is_open,
         open_data_reason=open_reason,
         criteria=criteria,
-        licenses=list(licenses.values()),
+        licenses=tuple(licenses.values()),
         relation=relation,
-        lineage=bases or [],
-        unreadable=[
+        lineage=tuple(bases or ()),
+        unreadable=(
             *release.readme_problems,
             *(u for u in release.unreadable if u not in release.readme_problems),
-        ],
+        ),
         rules_version=rules_version(),
         graded_at=graded_at or dt.datetime.now(dt.UTC),
     )

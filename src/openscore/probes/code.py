@@ -289,7 +289,7 @@ def probe(release: Release) -> list[Finding]:
             outcome=PASS,
             message=f"{len(links)} code repositor{'y' if len(links) == 1 else 'ies'} linked: "
             + ", ".join(f"{link.repo} ({', '.join(link.roles) or 'role not stated'})" for link in links[:6]),
-            evidence=[ev(link) for link in links[:10]],
+            evidence=tuple(ev(link) for link in links[:10]),
         )
     ]
     for role in REQUIRED_ROLES:
@@ -306,7 +306,7 @@ def probe(release: Release) -> list[Finding]:
                 criterion=C,
                 outcome=PASS,
                 message=f"{role.capitalize()} code is linked: {where}.",
-                evidence=[ev(link) for link in with_role[:4]],
+                evidence=tuple([ev(link) for link in with_role[:4]]),
             )
         )
     findings.append(_license_finding(release, card, links, from_datasets))
@@ -336,7 +336,7 @@ def _license_finding(release: Release, card: ParsedCard, links: list[CodeLink], 
             message="The training and data-processing code is under an OSI-approved license: " + says + "."
             if not failed
             else "OSI-approved code is published (" + says + ").",
-            evidence=evidence,
+            evidence=tuple(evidence),
         )
     if any(outcomes and all(o is FAIL for o in outcomes) for outcomes in per_role.values()):
         return Finding(
@@ -344,7 +344,7 @@ def _license_finding(release: Release, card: ParsedCard, links: list[CodeLink], 
             criterion=C,
             outcome=FAIL,
             message="The code is not under an OSI-approved license: " + says + ".",
-            evidence=evidence,
+            evidence=tuple(evidence),
             remediation="Release the training and data-processing code under an OSI-approved license.",
         )
     return Finding(
@@ -352,7 +352,7 @@ def _license_finding(release: Release, card: ParsedCard, links: list[CodeLink], 
         criterion=C,
         outcome=UNKNOWN,
         message="The code license is not known: " + says + ".",
-        evidence=evidence,
+        evidence=tuple(evidence),
         remediation="State the code's license (an OSI-approved one such as Apache-2.0 or MIT) next to the link, "
         "and keep a LICENSE file in the repository.",
     )

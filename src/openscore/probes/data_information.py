@@ -86,7 +86,7 @@ def _unreadable_card(release: Release, finding_id: str) -> Finding:
         criterion=C,
         outcome=UNKNOWN,
         message="The model card could not be read, so its data description cannot be checked.",
-        evidence=[Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None)],
+        evidence=(Evidence(kind="file", location="README.md", quote=quote("; ".join(release.unreadable)) or None),),
     )
 
 
@@ -337,7 +337,7 @@ def _section_finding(card: ParsedCard, t: _Texts) -> Finding:
             criterion=C,
             outcome=FAIL,
             message=f"The training-data sections hold only {t.words} words, too little to describe the data.",
-            evidence=evidence,
+            evidence=tuple(evidence),
             remediation="Describe the training data in enough detail that a skilled person could build a "
             "substantially equivalent dataset.",
         )
@@ -346,7 +346,7 @@ def _section_finding(card: ParsedCard, t: _Texts) -> Finding:
         criterion=C,
         outcome=PASS,
         message=f"{len(t.sections)} section(s) about training data ({t.words} words).",
-        evidence=evidence,
+        evidence=tuple(evidence),
     )
 
 
@@ -355,7 +355,7 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
     hit = _card_hit(release, t, index)
     if hit is not None:
         return Finding(
-            id=fid, criterion=C, outcome=PASS, message=f"The card describes {title}.", evidence=[_evidence(hit)]
+            id=fid, criterion=C, outcome=PASS, message=f"The card describes {title}.", evidence=tuple([_evidence(hit)])
         )
     doc_hits = {ds: _doc_hit(ds, card, texts, index) for ds, (card, texts) in t.docs.items()}
     described = [ds for ds, h in doc_hits.items() if h is not None]
@@ -367,7 +367,7 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
             outcome=PASS,
             message=f"The card of the listed training dataset{'s' if len(described) > 1 else ''} "
             f"{', '.join(described[:4])} describe{'' if len(described) > 1 else 's'} {title}.",
-            evidence=[_evidence(h) for h in doc_hits.values() if h is not None][:4],
+            evidence=tuple([_evidence(h) for h in doc_hits.values() if h is not None][:4]),
         )
     if key == "labelling":
         why = _labelling_not_applicable(release, t)
@@ -378,7 +378,7 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
                 outcome=NOT_APPLICABLE,
                 message="Labelling does not apply: the model is pretrained with a self-supervised objective on raw "
                 "data, and neither the card nor the listed datasets show labelled, instruction or preference data.",
-                evidence=list(why),
+                evidence=tuple(list(why)),
             )
     if t.unread and not lacking:
         where = ", ".join(f"{ds} ({why})" for ds, why in list(t.unread.items())[:4])
@@ -388,7 +388,7 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
             outcome=UNKNOWN,
             message=f"The model card does not describe {title}, and the card of listed dataset(s) {where} was not "
             "read, so it is not known whether they do.",
-            evidence=[_evidence(h) for h in doc_hits.values() if h is not None][:4],
+            evidence=tuple([_evidence(h) for h in doc_hits.values() if h is not None][:4]),
             remediation=remedy,
         )
     message = f"The card does not describe {title}."
@@ -474,7 +474,7 @@ def datasets_listed(release: Release, sections: list[Section] | None = None, lis
             criterion=C,
             outcome=PASS,
             message="Training data is listed: " + "; ".join(parts) + ".",
-            evidence=evidence + external,
+            evidence=tuple(evidence + external),
         )
     if release.card is None:
         return _unreadable_card(release, "datasets-listed")
@@ -515,7 +515,7 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
             criterion=C,
             outcome=FAIL,
             message=f"Not every training dataset is open: {', '.join(closed[:6])}.",
-            evidence=evidence,
+            evidence=tuple(evidence),
         )
     if unknown:
         return Finding(
@@ -523,14 +523,14 @@ def open_data(release: Release, listed: Listed | None = None) -> Finding:
             criterion=C,
             outcome=UNKNOWN,
             message=f"The terms of {len(unknown)} dataset(s) were not looked up: {', '.join(unknown[:6])}.",
-            evidence=evidence,
+            evidence=tuple(evidence),
         )
     return Finding(
         id="open-data",
         criterion=C,
         outcome=PASS,
         message="Every listed training dataset is openly licensed and freely downloadable.",
-        evidence=evidence,
+        evidence=tuple(evidence),
     )
 
 
@@ -573,7 +573,7 @@ def dataset_classes(
         criterion=C,
         outcome=INFO,
         message="Training data by OSAID data class: " + "; ".join(classes[:12]) + ".",
-        evidence=evidence,
+        evidence=tuple(evidence),
     )
 
 
@@ -589,7 +589,7 @@ def sources_not_read(release: Release) -> Finding | None:
         message="The card cites paper(s) that may document the data further; openscore does not read them: "
         + ", ".join(f"arXiv:{p}" for p in papers[:8])
         + ".",
-        evidence=[Evidence(kind="metadata", location="papers", quote=quote(", ".join(papers[:8])))],
+        evidence=tuple([Evidence(kind="metadata", location="papers", quote=quote(", ".join(papers[:8])))]),
     )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from ..cardrules import points_at_external_weights
 from ..files import weight_format
-from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote, shared_finding
+from ..findings import FAIL, INFO, PASS, UNKNOWN, Criterion, Evidence, Finding, quote
 from ..release import Release
 
 C = Criterion.PARAMETERS
 
-_NO_LISTING = shared_finding(
+_NO_LISTING = Finding(
     id="weights-published",
     criterion=C,
     outcome=UNKNOWN,
@@ -48,7 +48,7 @@ def weights_published(release: Release) -> Finding:
                 criterion=C,
                 outcome=PASS,
                 message=f"The Hub's file-format tags show published weights ({shown}); the file listing was not read.",
-                evidence=[Evidence(kind="hub", location="tags", quote=quote(shown))],
+                evidence=tuple([Evidence(kind="hub", location="tags", quote=quote(shown))]),
             )
         return _NO_LISTING
     weights = [f for f in release.files if weight_format(f)]
@@ -58,7 +58,7 @@ def weights_published(release: Release) -> Finding:
             criterion=C,
             outcome=UNKNOWN,
             message="The release holds no files at all, so whether weights are published cannot be told.",
-            evidence=[Evidence(kind="listing", location="file listing", quote="(empty)")],
+            evidence=tuple([Evidence(kind="listing", location="file listing", quote="(empty)")]),
             remediation="Grade the folder or repository that holds the model (its card and weight files).",
         )
     if not weights and (elsewhere := _external_weights(release)):
@@ -68,7 +68,7 @@ def weights_published(release: Release) -> Finding:
             outcome=UNKNOWN,
             message="The repository holds no weight files, but the card points at weights hosted elsewhere; "
             "openscore does not check other hosts.",
-            evidence=elsewhere,
+            evidence=tuple(elsewhere),
             remediation="Publish the weights in the repository itself, so that anyone can check and download them.",
         )
     if not weights:
@@ -77,7 +77,7 @@ def weights_published(release: Release) -> Finding:
             criterion=C,
             outcome=FAIL,
             message=f"None of the {len(release.files)} files in the release holds model weights.",
-            evidence=[Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12])))],
+            evidence=(Evidence(kind="listing", location="file listing", quote=quote(", ".join(release.files[:12]))),),
             remediation="Publish the trained parameters (e.g. model.safetensors) in the repository.",
         )
     formats = sorted({weight_format(f) or "?" for f in weights})
@@ -87,7 +87,7 @@ def weights_published(release: Release) -> Finding:
         criterion=C,
         outcome=PASS,
         message=f"{len(weights)} weight file(s) published ({', '.join(formats)}).",
-        evidence=[Evidence(kind="listing", location="file listing", quote=quote(shown))],
+        evidence=(Evidence(kind="listing", location="file listing", quote=quote(shown)),),
     )
 
 
@@ -102,7 +102,7 @@ def weights_access(release: Release) -> Finding | None:
             criterion=C,
             outcome=FAIL,
             message="Downloads wait for the publisher's manual approval of each request.",
-            evidence=ev,
+            evidence=tuple(ev),
             remediation="Let anyone download the weights without asking permission (remove the manual gate).",
         )
     return Finding(
@@ -110,7 +110,7 @@ def weights_access(release: Release) -> Finding | None:
         criterion=C,
         outcome=INFO,
         message="Downloads need a Hub account and a click-through; access is granted automatically.",
-        evidence=ev,
+        evidence=tuple(ev),
     )
 
 
@@ -125,7 +125,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
             criterion=C,
             outcome=INFO,
             message=f"{len(others)} branch(es) beside main publish intermediate checkpoints: {names}.",
-            evidence=[Evidence(kind="hub", location="branches", quote=quote(names))],
+            evidence=(Evidence(kind="hub", location="branches", quote=quote(names)),),
         )
     if mention:
         checked = release.branches is not None
@@ -135,7 +135,7 @@ def intermediate_checkpoints(release: Release) -> Finding | None:
             outcome=INFO,
             message="The card mentions intermediate checkpoints"
             + ("; the repository has no other branch." if checked else " (branches not checked)."),
-            evidence=[Evidence(kind="card", location="README.md", quote=quote(mention))],
+            evidence=(Evidence(kind="card", location="README.md", quote=quote(mention)),),
         )
     return None
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-
 from ..cardrules import gate_terms, use_restrictions
 from ..files import is_use_policy_file
 from ..findings import (
@@ -18,7 +15,6 @@ from ..findings import (
     LicenseRef,
     Outcome,
     quote,
-    shared_finding,
 )
 from ..licenses import LicenseInfo, LicensePolicy, classify, identify_text, lookup_name
 from ..release import Release
@@ -48,7 +44,7 @@ _REMEDY = {
     "and ship its text as LICENSE.",
 }
 
-_NO_LICENSE = shared_finding(
+_NO_LICENSE = Finding(
     id="license-declared",
     criterion=C,
     outcome=UNKNOWN,
@@ -82,11 +78,10 @@ def _metadata_evidence(release: Release, field: str, value: str) -> Evidence:
     return _evidence(field, value, _metadata_line(release, field), release.metadata_origin)
 
 
-def _known_license(info: LicenseInfo, evidence: list[Evidence], make: Callable[..., Finding] = Finding) -> Finding:
-    """``license-declared`` for a license openscore classified (``make``: :class:`Finding` or
-    :func:`shared_finding`)."""
+def _known_license(info: LicenseInfo, evidence: tuple[Evidence, ...]) -> Finding:
+    """``license-declared`` for a license openscore classified."""
     outcome = _outcome(info)
-    return make(
+    return Finding(
         id="license-declared",
         criterion=C,
         outcome=outcome,
@@ -97,10 +92,9 @@ def _known_license(info: LicenseInfo, evidence: list[Evidence], make: Callable[.
     )
 
 
-@lru_cache(maxsize=1024)  # a few licenses, declared on a few lines, make up most cards
 def _declared(value: str, line: int | None, origin: str | None) -> Finding:
-    """``license-declared`` for a ``license:`` value other than ``other`` (a pure function of its arguments)."""
-    return _known_license(classify(value), [_evidence("license", value, line, origin)], shared_finding)
+    """``license-declared`` for a ``license:`` value other than ``other``."""
+    return _known_license(classify(value), (_evidence("license", value, line, origin),))
 
 
 def declared_license(release: Release) -> list[Finding]:
@@ -130,12 +124,12 @@ def declared_license(release: Release) -> list[Finding]:
                     message="The license is 'other'"
                     + (f" ({quote(name, 120)})" if name else "")
                     + ": its terms are not a license openscore knows; the LICENSE file decides.",
-                    evidence=ev,
+                    evidence=tuple(ev),
                     remediation=_REMEDY[LicensePolicy.UNKNOWN],
                 )
             )
             continue
-        findings.append(_known_license(info, ev))
+        findings.append(_known_license(info, tuple(ev)))
     return findings
 
 
@@ -150,13 +144,13 @@ def license_files(release: Release) -> list[Finding]:
                     criterion=C,
                     outcome=FAIL,
                     message=f"{tf.path} sets an acceptable-use policy: some uses are prohibited.",
-                    evidence=[
+                    evidence=(
                         Evidence(
                             kind="file",
                             location=tf.path,
                             quote=quote(tf.text, 120) if tf.text else tf.problem,
-                        )
-                    ],
+                        ),
+                    ),
                     remediation=_REMEDY[LicensePolicy.USE_RESTRICTED],
                 )
             )
@@ -168,7 +162,7 @@ def license_files(release: Release) -> list[Finding]:
                     criterion=C,
                     outcome=UNKNOWN,
                     message=f"{tf.path} is present but {tf.problem or 'could not be read'}.",
-                    evidence=[Evidence(kind="file", location=tf.path)],
+                    evidence=(Evidence(kind="file", location=tf.path),),
                 )
             )
             continue
@@ -183,7 +177,7 @@ def license_files(release: Release) -> list[Finding]:
                     criterion=C,
                     outcome=UNKNOWN,
                     message=f"{tf.path} does not match any license openscore recognises.",
-                    evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
+                    evidence=(Evidence(kind="file", location=tf.path, quote=quote(first, 120)),),
                 )
             )
             continue
@@ -194,7 +188,7 @@ def license_files(release: Release) -> list[Finding]:
                 criterion=C,
                 outcome=outcome,
                 message=f"{tf.path} is the {info.name} ({info.policy}).",
-                evidence=[Evidence(kind="file", location=tf.path, quote=quote(first, 120))],
+                evidence=(Evidence(kind="file", location=tf.path, quote=quote(first, 120)),),
                 remediation=_REMEDY.get(info.policy) if outcome is FAIL else None,
                 license=LicenseRef.from_info(info),
             )
@@ -226,7 +220,7 @@ def access_terms(release: Release) -> Finding | None:
             criterion=C,
             outcome=FAIL,
             message="Access needs the publisher's permission (manual approval gate).",
-            evidence=evidence,
+            evidence=tuple(evidence),
             remediation="Remove the manual approval gate: OSAID 1.0 requires use without having to ask for permission.",
         )
     if evidence:
@@ -235,7 +229,7 @@ def access_terms(release: Release) -> Finding | None:
             criterion=C,
             outcome=FAIL,
             message="Access is conditional on accepting terms in the gate form.",
-            evidence=evidence,
+            evidence=tuple(evidence),
             remediation="Drop the agreement from the gate (or the gate itself); put any terms in an open license.",
         )
     if release.gated:
@@ -244,7 +238,7 @@ def access_terms(release: Release) -> Finding | None:
             criterion=C,
             outcome=INFO,
             message="A click-through gate collects contact details; access is automatic and imposes no terms.",
-            evidence=[Evidence(kind="hub", location="gated", quote=release.gated)],
+            evidence=(Evidence(kind="hub", location="gated", quote=release.gated),),
         )
     return None
 
@@ -311,14 +305,16 @@ def stated_restrictions(release: Release) -> list[Finding]:
                     outcome=FAIL,
                     message=f"{where} states a {kind.replace('-', ' ')} restriction: \u201c{quote(phrase, 80)}\u201d."
                     f"{contradiction} the most restrictive statement governs.",
-                    evidence=[
-                        Evidence(
-                            kind="card" if kind_of == "card" else "file",
-                            location=location,
-                            lines=(line_no, line_no),
-                            quote=quote(line),
-                        )
-                    ],
+                    evidence=tuple(
+                        [
+                            Evidence(
+                                kind="card" if kind_of == "card" else "file",
+                                location=location,
+                                lines=(line_no, line_no),
+                                quote=quote(line),
+                            )
+                        ]
+                    ),
                     remediation="Remove the restriction, or declare the license that really applies: "
                     + _REMEDY[policy],
                 )

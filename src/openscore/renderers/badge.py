@@ -19,9 +19,10 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import quote
 
+from ..report import Report
 from .style import (
     CRITERION_LETTERS,
     CRITERION_NAMES,
@@ -36,9 +37,6 @@ from .style import (
     markdown_url,
     safe_url,
 )
-
-if TYPE_CHECKING:
-    from ..report import Report
 
 __all__ = [
     "HEIGHT",

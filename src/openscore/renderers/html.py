@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ..criteria import VERDICT_MEANING, CriterionResult
 from ..findings import Criterion, Evidence, Outcome
+from ..report import Report
 from .style import (
     CRITERION_NAMES,
     ERROR_COLOR,
@@ -26,9 +26,6 @@ from .style import (
     markdown_url,
 )
 from .text import element_summary
-
-if TYPE_CHECKING:
-    from ..report import Report
 
 __all__ = ["CSS_CLASS", "render_html", "render_markdown", "render_summary_html"]
 
