@@ -48,10 +48,7 @@ def test_failing_and_unknown_findings_are_results_at_readme_lines() -> None:
 
 
 def test_open_release_has_no_errors_and_located_card_evidence() -> None:
-    card = (
-        "---\nlicense: llama2\n---\n# Model\n\nSome words.\n\n## Training data\n\n"
-        "We trained on data.\n"
-    )
+    card = "---\nlicense: llama2\n---\n# Model\n\nSome words.\n\n## Training data\n\nWe trained on data.\n"
     log = sarif_log([grade_card(card, files=["model.safetensors"])])
     _validate(log)
     results = log["runs"][0]["results"]
