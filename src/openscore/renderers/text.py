@@ -20,7 +20,13 @@ MARKS = {
     Status.NOT_MET: "[-]",
     Status.UNDETERMINED: "[?]",
 }
-_OUTCOME_MARKS = {Outcome.PASS: "+", Outcome.FAIL: "-", Outcome.UNKNOWN: "?", Outcome.INFO: "i", Outcome.NOT_APPLICABLE: "~"}
+_OUTCOME_MARKS = {
+    Outcome.PASS: "+",
+    Outcome.FAIL: "-",
+    Outcome.UNKNOWN: "?",
+    Outcome.INFO: "i",
+    Outcome.NOT_APPLICABLE: "~",
+}
 
 
 def _tri(value: bool | None) -> str:
