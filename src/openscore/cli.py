@@ -141,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--endpoint", help="the Hub's URL (default: HF_ENDPOINT or https://huggingface.co)")
 
     sub.add_parser("schema", help="print the JSON Schema of the report")
+    e = sub.add_parser("explain", help="what a finding id means", description="Explain a finding id.")
+    e.add_argument("finding_id", metavar="ID", help="a finding id, such as license-drift")
     return parser
 
 
@@ -414,6 +416,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grade_command(args, parser)
         if args.command == "badge":
             return _badge_command(args)
+        if args.command == "explain":
+            from .explain import explain
+
+            try:
+                print(explain(args.finding_id))
+            except KeyError as exc:
+                print(safe(f"openscore: {exc.args[0]}"), file=sys.stderr)
+                return EXIT_USAGE
+            return EXIT_OK
         if args.command == "schema":
             print(json.dumps(Report.json_schema(), indent=2))
             return EXIT_OK
