@@ -139,3 +139,110 @@ def test_badge_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     data = json.loads(capsys.readouterr().out)
     assert data["schemaVersion"] == 1 and data["message"].startswith("open-source-ai")
     assert main(["badge", "not a repo!"]) == 2
+
+
+# --- output formats and behaviour (issue 16) ---
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_help_lists_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["grade", "--help"])
+    out = capsys.readouterr().out
+    for fmt in ("text", "json", "jsonl", "markdown", "html", "sarif", "cyclonedx", "spdx"):
+        assert fmt in out
+
+
+def test_format_aliases_and_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["grade", EXAMPLE, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "open-source-ai"
+    assert main(["grade", EXAMPLE, "--jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "open-source-ai"
+    target = tmp_path / "report.md"
+    assert main(["grade", EXAMPLE, "-f", "markdown", "-o", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "**OSAID 1.0: open-source-ai**" in target.read_text()
+    page = tmp_path / "report.html"
+    assert main(["grade", EXAMPLE, str(EXAMPLES / "restricted-model"), "-f", "html", "-o", str(page), "-q"]) == 0
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>") and text.count('<div class="openscore-report') >= 3
+    assert capsys.readouterr().err == ""
+    with pytest.raises(SystemExit) as info:
+        main(["grade", EXAMPLE, "--json", "--format", "html"])
+    assert info.value.code == 2
+
+
+def test_summary_line_per_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    targets = [str(EXAMPLES / name) for name in ("open-research-model", "restricted-model", "weights-only-model")]
+    assert main(["grade", *targets, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 3
+    assert captured.err.strip().splitlines()[-1] == (
+        "openscore: 3 targets: 1 open-source-ai, 1 open-weights, 1 weights-available"
+    )
+    assert main(["grade", *targets]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("1 weights-available")
+    assert main(["grade", *targets, "--quiet", "--jsonl"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_colour_only_on_a_terminal(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["grade", EXAMPLE]) == 0
+    assert "\033[" not in capsys.readouterr().out  # captured output is not a terminal
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert main(["grade", EXAMPLE]) == 0
+    assert "\033[1;32mopen-source-ai\033[0m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert main(["grade", EXAMPLE]) == 0
+    assert "\033[" not in capsys.readouterr().out
+
+
+def test_hub_urls_are_targets(capsys: pytest.CaptureFixture[str], hub_env: FakeHub) -> None:
+    url = "https://huggingface.co/campuslab/vision-nc-base"
+    assert main(["grade", url, "--json", "--endpoint", hub_env.endpoint]) == 0
+    assert json.loads(capsys.readouterr().out)["repo_id"] == "campuslab/vision-nc-base"
+    assert main(["grade", url + "/tree/no-such-branch", "--endpoint", hub_env.endpoint]) == 3
+    assert "revision not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["grade", url + "/tree/a", url + "/tree/b"])
+    assert info.value.code == 2
+
+
+def test_closed_pipe_ends_quietly() -> None:
+    # Many reports into a reader that stops after one line: no "internal error (BrokenPipeError)".
+    code = f"import sys; from openscore.cli import main; sys.exit(main(['grade'] + [{EXAMPLE!r}] * 40))"
+    proc = subprocess.run(
+        f'{sys.executable} -c "{code}" | head -1', shell=True, capture_output=True, text=True, timeout=120
+    )
+    assert proc.stdout.startswith("examples/open-research-model") or "open-research-model" in proc.stdout
+    assert "BrokenPipeError" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_numbers_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--max-workers", "0"], ["--max-workers", "many"], ["--timeout", "0"]):
+        with pytest.raises(SystemExit) as info:
+            main(["grade", EXAMPLE, *args])
+        assert info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_author_without_models_says_so(capsys: pytest.CaptureFixture[str], hub_env: FakeHub) -> None:
+    assert main(["grade", "--author", "nobody-at-all", "--endpoint", hub_env.endpoint]) == 3
+    err = capsys.readouterr().err
+    assert "nobody-at-all has no public models" in err and err.count("\n") == 1
+
+
+def test_fail_below_says_which_criterion(capsys: pytest.CaptureFixture[str]) -> None:
+    restricted = str(EXAMPLES / "restricted-model")
+    assert main(["grade", restricted, "--fail-below", "open-weights", "--json"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "weights-available is below open-weights" in err[0] and "usage terms not-met" in err[0]
+    assert "data information" not in err[0]  # not what holds it below open-weights
+    weights_only = str(EXAMPLES / "weights-only-model")
+    assert main(["grade", weights_only, "--fail-below", "open-source-ai", "-q"]) == 1
+    line = capsys.readouterr().err.strip()
+    assert "open-weights is below open-source-ai" in line and "data information" in line

@@ -12,8 +12,9 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,26 @@ EXIT_NOT_FOUND = 3
 
 VERDICT_ORDER = [v.value for v in Verdict]  # most open first
 
+#: ``grade --format`` values; text, json and jsonl stream, the others are written once every target is graded.
+FORMATS = ("text", "json", "jsonl", "markdown", "html", "sarif", "cyclonedx", "spdx")
+_STREAMED = ("text", "jsonl")
+
+#: A Hub page pasted as a target: ``https://huggingface.co/org/name`` or ``.../org/name/tree/<revision>``.
+_HUB_URL = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)"
+    r"(?P<repo>[^/?#\s]+/[^/?#\s]+)(?:/tree/(?P<rev>[^?#\s]+?))?/?(?:[?#].*)?$"
+)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -55,8 +76,22 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--from-file", metavar="FILE", help="read targets from FILE, one per line ('-' for stdin)")
     g.add_argument("--revision", help="branch, tag or commit to grade (Hub repositories only)")
     out = g.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print JSON (an object, or an array for several targets)")
-    out.add_argument("--jsonl", action="store_true", help="stream one JSON object per line as targets finish")
+    out.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default=None,
+        help="output format: text (default), json (an object, or an array for several targets), jsonl (one "
+        "object per line as targets finish), markdown, html (a standalone page), sarif (SARIF 2.1.0 for code "
+        "scanning), cyclonedx (CycloneDX 1.6 ML-BOM; pip install 'openscore[bom]'), spdx (SPDX 3.0 AI profile "
+        "JSON-LD)",
+    )
+    out.add_argument("--json", action="store_true", help="the same as --format json")
+    out.add_argument("--jsonl", action="store_true", help="the same as --format jsonl")
+    g.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE instead of standard output")
+    g.add_argument(
+        "--quiet", "-q", action="store_true", help="print no summary line and no notes; errors are still printed"
+    )
     g.add_argument("--verbose", "-v", action="store_true", help="show every finding with its evidence")
     g.add_argument(
         "--fail-below",
@@ -64,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="VERDICT",
         help="exit with status 1 when a verdict is less open than VERDICT (order: " + " > ".join(VERDICT_ORDER) + ")",
     )
-    g.add_argument("--max-workers", type=int, default=8, help="releases graded at once (default 8)")
+    g.add_argument("--max-workers", type=_positive_int, default=8, help="releases graded at once (default 8)")
     g.add_argument(
         "--timeout",
         type=float,
@@ -120,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
     c.add_argument("--partition-rows", type=int, default=2000, help="rows per JSONL partition (default: 2000)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    e = sub.add_parser("explain", help="what a finding id means", description="Explain a finding id.")
+    e.add_argument("finding_id", metavar="ID", help="a finding id, such as license-drift")
     return parser
 
 
@@ -143,6 +180,9 @@ def _badge_command(args: argparse.Namespace) -> int:
         print(safe(f"{args.output}: {report.verdict.value}"), file=sys.stderr)
     else:
         print(text)
+    line = fail_below_message(report, args.fail_below) if args.fail_below else None
+    if line:
+        print(safe(f"openscore: {line}"), file=sys.stderr)
     return _exit_code(report, args.fail_below)
 
 
@@ -193,11 +233,97 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
         targets += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not targets and not args.author:
         parser.error("give at least one TARGET, --from-file or --author")
+    targets = _hub_urls(targets, args, parser)
     if args.offline and not args.cache_dir:
         parser.error("--offline needs --cache-dir")
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         parser.error("--timeout must be a positive number of seconds")
     return targets
+
+
+def _hub_urls(targets: list[str], args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """Hub page URLs as repository ids; a ``/tree/<revision>`` URL gives the revision."""
+    out: list[str] = []
+    revisions: set[str] = set()
+    for target in targets:
+        match = _HUB_URL.match(target.strip())
+        if match is None:
+            out.append(target)
+            continue
+        out.append(match["repo"])
+        if match["rev"]:
+            revisions.add(match["rev"])
+    if revisions:
+        wanted = {args.revision} if args.revision else set()
+        if len(revisions | wanted) > 1:
+            parser.error("the targets name different revisions: grade one revision per run")
+        args.revision = revisions.pop()
+    return out
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.json:
+        return "json"
+    if args.jsonl:
+        return "jsonl"
+    return str(args.format or "text")
+
+
+def _use_colour(args: argparse.Namespace) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (https://no-color.org)."""
+    if args.output or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+_ANSI = {
+    "open-source-ai": "\033[1;32m",
+    "open-weights": "\033[32m",
+    "undetermined": "\033[1;37m",
+    "weights-available": "\033[33m",
+    "closed": "\033[31m",
+    "[+]": "\033[32m",
+    "[~]": "\033[33m",
+    "[-]": "\033[31m",
+    "[?]": "\033[37m",
+}
+_COLOUR_LINE = re.compile(r"^(Verdict: )(\S+)|^(\[[+~?-]\])", re.MULTILINE)
+
+
+def _colourise(text: str) -> str:
+    """ANSI colour for the verdict and the criterion marks (stranger text was cleaned of escapes already)."""
+
+    def paint(match: re.Match[str]) -> str:
+        if match[3]:
+            return f"{_ANSI[match[3]]}{match[3]}\033[0m"
+        return f"{match[1]}{_ANSI.get(match[2], '')}{match[2]}\033[0m"
+
+    return _COLOUR_LINE.sub(paint, text)
+
+
+def fail_below_message(report: Report, fail_below: str) -> str | None:
+    """One line saying why ``report`` falls short of ``fail_below``, or None when it does not."""
+    if VERDICT_ORDER.index(report.verdict.value) <= VERDICT_ORDER.index(fail_below):
+        return None
+    # Below open-weights only the weights and their terms count; open-source-ai needs all four criteria.
+    counted = None if fail_below == "open-source-ai" else {"parameters", "usage_terms"}
+    unmet = [(name, result) for name, result in report.criteria.items() if result.status.value != "met"]
+    relevant = [(n, r) for n, r in unmet if counted is None or n.value in counted] or unmet
+    short = [f"{n.value.replace('_', ' ')} {r.status.value} ({r.summary.rstrip('.')})" for n, r in relevant]
+    why = "; ".join(short) if short else report.verdict_reason
+    return f"{report.target}: {report.verdict.value} is below {fail_below}: {why}"
+
+
+def _summary_line(reports: list[Report], failures: list[Failure]) -> str:
+    counts: dict[str, int] = {}
+    for r in reports:
+        counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
+    total = len(reports) + len(failures)
+    parts = [f"{counts[v]} {v}" for v in VERDICT_ORDER if v in counts]
+    if failures:
+        parts.append(f"{len(failures)} not graded")
+    return f"openscore: {total} target{'s' if total != 1 else ''}: " + (", ".join(parts) or "none")
 
 
 def _exit_code(result: Report | Failure, fail_below: str | None) -> int:
@@ -225,43 +351,99 @@ def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         code_cache_dir=Path(args.cache_dir) / "codehosts" if args.cache_dir else user_cache_dir() / "codehosts",
         timeout=args.timeout,
     )
-    results: Iterable[Report | Failure]
     if args.author:
         try:
             listed = grader.client.list_models(args.author)
         except errors.OpenscoreError as exc:
             print(safe(f"openscore: {exc.message}"), file=sys.stderr)
             return exc.exit_code
+        if not listed:
+            print(
+                safe(f"openscore: {args.author} has no public models (or no such user or organisation)"),
+                file=sys.stderr,
+            )
+            if not targets:
+                return EXIT_NOT_FOUND
         items: list[str | ModelFacts] = [*targets, *listed]
     else:
         items = list(targets)
-    results = iter_grade(items, grader=grader, max_workers=max(1, args.max_workers), revision=args.revision)
+    fmt = _output_format(args)
+    try:
+        sink = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        print(safe(f"openscore: cannot write {args.output}: {exc.strerror}"), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        status = _write_results(args, grader, items, fmt, token, sink)
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    return status
+
+
+def _write_results(
+    args: argparse.Namespace, grader: Grader, items: list[str | ModelFacts], fmt: str, token: str | None, sink: Any
+) -> int:
+    results = iter_grade(items, grader=grader, max_workers=args.max_workers, revision=args.revision)
+    colour = fmt == "text" and _use_colour(args)
     status = EXIT_OK
     collected: list[Report | Failure] = []
+    reports: list[Report] = []
+    failures: list[Failure] = []
+    below: list[str] = []
     first = True
     for result in results:
         status = max(status, _exit_code(result, args.fail_below))
         if isinstance(result, Failure):
             message = result.message.replace(token, "***") if token else result.message
             result = Failure(target=result.target, kind=result.kind, message=message)
-            if not args.json and not args.jsonl:
+            failures.append(result)
+            if fmt in _STREAMED:
                 print(safe(f"openscore: {message}"), file=sys.stderr)
-        if args.jsonl:
-            print(json.dumps(_as_dict(result), ensure_ascii=True), flush=True)
-        elif args.json:
+        else:
+            reports.append(result)
+            if args.fail_below:
+                line = fail_below_message(result, args.fail_below)
+                if line:
+                    below.append(line)
+        if fmt == "jsonl":
+            print(json.dumps(_as_dict(result), ensure_ascii=True), file=sink, flush=True)
+        elif fmt == "text":
+            if isinstance(result, Report):
+                if not first:
+                    print("\n" + "-" * 72 + "\n", file=sink)
+                text = render_text(result, verbose=args.verbose)
+                print(_colourise(text) if colour else text, file=sink, flush=True)
+                first = False
+        else:
             collected.append(result)
-        elif isinstance(result, Report):
-            if not first:
-                print("\n" + "-" * 72 + "\n")
-            print(render_text(result, verbose=args.verbose), flush=True)
-            first = False
-    if args.json:
+    if fmt == "json":
         single = len(collected) == 1 and not args.author and not args.from_file
         payload: Any = _as_dict(collected[0]) if single else [_as_dict(r) for r in collected]
-        print(json.dumps(payload, indent=2, ensure_ascii=True))
-        for r in collected:
-            if isinstance(r, Failure):
-                print(safe(f"openscore: {r.message}"), file=sys.stderr)
+        print(json.dumps(payload, indent=2, ensure_ascii=True), file=sink)
+    elif fmt not in _STREAMED and reports:
+        from .renderers.documents import render_document
+
+        try:
+            document = render_document(reports, fmt)
+        except ImportError as exc:
+            print(safe(f"openscore: {exc}"), file=sys.stderr)
+            return EXIT_USAGE
+        sink.write(document if document.endswith("\n") else document + "\n")
+    if fmt not in _STREAMED:
+        for failure in failures:
+            print(safe(f"openscore: {failure.message}"), file=sys.stderr)
+    for line in below:
+        print(safe(f"openscore: {line}"), file=sys.stderr)
+    several = len(reports) + len(failures) > 1 or bool(args.author) or bool(args.from_file)
+    if several and not args.quiet:
+        line = _summary_line(reports, failures)
+        if fmt == "text" and not args.output:
+            print("\n" + line, file=sink)
+        else:
+            print(line, file=sys.stderr)
+    if args.output and not args.quiet:
+        print(safe(f"openscore: wrote {args.output} ({fmt})"), file=sys.stderr)
     return status
 
 
@@ -280,6 +462,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _badge_command(args)
         if args.command == "census":
             return _census_command(args)
+        if args.command == "explain":
+            from .explain import explain
+
+            try:
+                print(explain(args.finding_id))
+            except KeyError as exc:
+                print(safe(f"openscore: {exc.args[0]}"), file=sys.stderr)
+                return EXIT_USAGE
+            return EXIT_OK
         if args.command == "schema":
             print(json.dumps(Report.json_schema(), indent=2))
             return EXIT_OK
@@ -288,6 +479,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("openscore: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``openscore grade ... | head -1``): stop quietly. Python would otherwise complain
+        # again when it flushes stdout at exit, so point stdout at /dev/null first.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("OPENSCORE_DEBUG"):
             raise

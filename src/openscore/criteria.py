@@ -7,13 +7,13 @@ it was graded with, so the same release graded with the same rules gives the sam
 from __future__ import annotations
 
 import enum
-import hashlib
-from collections.abc import Iterable
-from functools import cache
-from importlib import resources
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._rules import _DATA_FILES as _DATA_FILES
+from ._rules import RULES_VERSION as RULES_VERSION
+from ._rules import rules_version as rules_version
 from .findings import (
     FAIL,
     INFO,
@@ -32,30 +32,6 @@ from .findings import (
     Status,
 )
 from .licenses import LicensePolicy
-
-#: Bump on any change to how findings become statuses or a verdict (semantic versioning).
-RULES_VERSION = "2.0.0"
-_DATA_FILES = (
-    "cards.json",
-    "files.json",
-    "hub_licenses.json",
-    "license_names.json",
-    "license_texts.json",
-    "spdx_licenses.json",
-)
-
-
-@cache
-def rules_version() -> str:
-    """:data:`RULES_VERSION` plus a short digest of the knowledge data files (``1.0.0+3f2a9c1d``)."""
-    digest = hashlib.sha256()
-    base = resources.files("openscore").joinpath("data")
-    for name in _DATA_FILES:
-        entry = base.joinpath(name)
-        if entry.is_file():
-            digest.update(name.encode())
-            digest.update(entry.read_bytes())
-    return f"{RULES_VERSION}+{digest.hexdigest()[:8]}"
 
 
 class Verdict(enum.StrEnum):
@@ -103,6 +79,22 @@ class Criteria(BaseModel):
     def items(self) -> list[tuple[Criterion, CriterionResult]]:
         """The criteria in report order."""
         return list(zip(_CRITERIA, (self.parameters, self.data_information, self.code, self.usage_terms), strict=True))
+
+    def __getitem__(self, name: Criterion | str) -> CriterionResult:
+        """One criterion by :class:`Criterion` or name: ``criteria["parameters"]``, ``criteria["data information"]``."""
+        key = str(name.value if isinstance(name, Criterion) else name).strip().lower().replace(" ", "_")
+        key = key.replace("-", "_")
+        if key not in _CRITERION_KEYS:
+            raise KeyError(f"{name!r}: not a criterion (one of {', '.join(c.value for c in _CRITERIA)})")
+        result: CriterionResult = getattr(self, key)
+        return result
+
+    def __iter__(self) -> Iterator[tuple[Criterion, CriterionResult]]:  # type: ignore[override]
+        """``(Criterion, CriterionResult)`` pairs in report order (what :meth:`items` lists)."""
+        return iter(self.items())
+
+    def __len__(self) -> int:
+        return len(_CRITERIA)
 
 
 def _by_id(findings: Iterable[Finding]) -> dict[str, set[Outcome]]:
@@ -258,6 +250,7 @@ def usage_terms(findings: list[Finding]) -> CriterionResult:
 
 
 _CRITERIA = tuple(Criterion)
+_CRITERION_KEYS = frozenset(c.value for c in _CRITERIA)
 
 
 def evaluate(findings: list[Finding]) -> Criteria:

@@ -82,6 +82,17 @@ class Report(BaseModel):
 
         return render_markdown(self)
 
+    def __str__(self) -> str:
+        """The plain-text rendering (what ``openscore grade`` prints)."""
+        from .renderers.text import render_text
+
+        return render_text(self)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Report:
+        """A report read back from :meth:`to_json` output (validated; raises ``pydantic.ValidationError``)."""
+        return cls.model_validate_json(text)
+
     def findings(self) -> list[Finding]:
         """Every finding of every criterion."""
         return [f for _, result in self.criteria.items() for f in result.findings]
