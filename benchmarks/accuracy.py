@@ -132,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name, path in ((labels_path.name, labels_path), ("extra-labels.tsv", realcards.EXTRA_LABELS)):
             if path == labels_path or (args.labels is None and path.is_file()):
-                labels = realcards.read_labels(path)
+                try:
+                    labels = realcards.read_labels(path)
+                except (ValueError, KeyError, OSError) as exc:
+                    print(f"accuracy.py: {path}: cannot read the labels: {exc}", file=sys.stderr)
+                    return 2
                 graded = realcards.grade_real(labels, args.corpus, args.facts)
                 rows.append(report_set(f"real cards ({name})", graded))
 
