@@ -22,8 +22,10 @@ Routes: ``GET /api/models/{org}/{name}[/revision/{rev}]``, ``GET /api/models/{or
 ``GET /api/models/{org}/{name}/tree/{rev}[/{path}]``, ``HEAD|GET /{org}/{name}/resolve/{rev}/{path}``,
 ``GET /api/datasets/{org}/{name}`` (from ``<fixtures>/../datasets.json``), ``GET
 /datasets/{org}/{name}/resolve/{rev}/README.md`` (a dataset's card, from ``<fixtures>/../datasets/{org}/{name}/
-README.md``; gated datasets answer GatedRepo without a granted token) and ``GET /api/spaces/{org}/{name}`` (from
-``<fixtures>/../spaces.json``: ``{"org/name": {"cardData": {...}}}``).
+README.md``; gated datasets answer GatedRepo without a granted token); canonical dataset ids without an
+organisation (``the_pile``) work the same way (``/api/datasets/{name}``, ``<fixtures>/../datasets/{name}/
+README.md``), and ``GET /api/spaces/{org}/{name}`` (from ``<fixtures>/../spaces.json``: ``{"org/name":
+{"cardData": {...}}}``).
 
 Fault injection (besides meta ``fail``): ``hub.inject(repo_id, mode, ...)`` makes requests for one repo (model or
 dataset id, existing or not) fail in one of these ways, per request count (``after`` requests pass first, then
@@ -298,6 +300,18 @@ class FakeRepo:
         return dirs + entries
 
 
+def _dataset_file_route(segs: list[str]) -> tuple[str, str, str] | None:
+    """``(dataset id, revision, path)`` for ``/datasets/{org}/{name}/resolve/{rev}/{path}`` or, for the Hub's
+    canonical datasets that have no organisation (``the_pile``), ``/datasets/{name}/resolve/{rev}/{path}``."""
+    if not segs or segs[0] != "datasets":
+        return None
+    if len(segs) >= 6 and segs[3] == "resolve":
+        return f"{segs[1]}/{segs[2]}", segs[4], "/".join(segs[5:])
+    if len(segs) >= 5 and segs[2] == "resolve":
+        return segs[1], segs[3], "/".join(segs[4:])
+    return None
+
+
 FAULT_MODES = ("status", "slow", "reset", "truncate", "dribble", "body", "oversize")
 FAULT_ROUTES = ("any", "api", "file", "dataset")
 
@@ -472,11 +486,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             self._dataset_info(hub, "/".join(segs[2:]), query)
             return
-        if len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
-            self._dataset_file(hub, f"{segs[1]}/{segs[2]}", segs[4], "/".join(segs[5:]))
-            return
-        if len(segs) >= 5 and segs[0] == "datasets" and segs[2] == "resolve":  # a one-part id ("the_pile")
-            self._dataset_file(hub, segs[1], segs[3], "/".join(segs[4:]))
+        dataset_file = _dataset_file_route(segs)
+        if dataset_file is not None:
+            self._dataset_file(hub, *dataset_file)
             return
         if len(segs) == 4 and segs[:2] == ["api", "spaces"]:
             self._space_info(hub, f"{segs[2]}/{segs[3]}")
@@ -723,7 +735,7 @@ class FakeHub:
         if self.fixtures is not None and (self.fixtures.parent / "datasets").is_dir():
             for readme in sorted((self.fixtures.parent / "datasets").glob("*/*/README.md")):
                 cards[f"{readme.parent.parent.name}/{readme.parent.name}"] = readme.read_bytes()
-            for readme in sorted((self.fixtures.parent / "datasets").glob("*/README.md")):  # one-part ids
+            for readme in sorted((self.fixtures.parent / "datasets").glob("*/README.md")):  # one-segment ids
                 cards[readme.parent.name] = readme.read_bytes()
         if self.fixtures is not None and (self.fixtures.parent / "spaces.json").is_file():
             raw = json.loads((self.fixtures.parent / "spaces.json").read_text(encoding="utf-8"))
@@ -874,10 +886,8 @@ class FakeHub:
             repo_id, route = f"{segs[2]}/{segs[3]}", "api"
         elif len(segs) in (3, 4) and segs[:2] == ["api", "datasets"]:
             repo_id, route = "/".join(segs[2:]), "dataset"
-        elif len(segs) >= 6 and segs[0] == "datasets" and segs[3] == "resolve":
-            repo_id, route = f"{segs[1]}/{segs[2]}", "file"
-        elif len(segs) >= 5 and segs[0] == "datasets" and segs[2] == "resolve":
-            repo_id, route = segs[1], "file"
+        elif (dataset_file := _dataset_file_route(segs)) is not None:
+            repo_id, route = dataset_file[0], "file"
         elif len(segs) >= 5 and segs[2] == "resolve":
             repo_id, route = f"{segs[0]}/{segs[1]}", "file"
         else:

@@ -391,3 +391,29 @@ def test_network_guard() -> None:
     assert socket.socket.connect.__module__ == "conftest"
     with pytest.raises(OSError):
         socket.getaddrinfo("example.invalid", 443)
+
+
+def test_dataset_ids_without_organisation(tmp_path: Path) -> None:
+    """Canonical Hub datasets have one-segment ids (``the_pile``): their info and card go through huggingface_hub
+    and openscore's client like ``org/name`` ids do."""
+    from openscore import HubClient
+
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "datasets.json").write_text(
+        json.dumps({"heap": {"cardData": {"license": "mit"}, "tags": ["language:en"]}}), encoding="utf-8"
+    )
+    (tmp_path / "datasets" / "heap").mkdir(parents=True)
+    (tmp_path / "datasets" / "heap" / "README.md").write_text("# Heap\n\nA corpus written for this test.\n")
+    with FakeHub(tmp_path / "hub") as hub:
+        info = HfApi(endpoint=hub.endpoint, token=False).dataset_info("heap")
+        assert info.id == "heap" and info.card_data is not None and info.card_data.get("license") == "mit"
+        card = hf_hub_download(
+            "heap", "README.md", repo_type="dataset", endpoint=hub.endpoint, token=False, cache_dir=tmp_path / "cache"
+        )
+        assert "written for this test" in Path(card).read_text(encoding="utf-8")
+        client = HubClient(endpoint=hub.endpoint, token=False, backoff=0.01)
+        facts = client.dataset_info("heap")
+        assert facts.found and facts.license == ("mit",)
+        read = client.dataset_card(facts, 10_000)
+        assert read.text is not None and "written for this test" in read.text, read.problem
+        assert not hub.errors
