@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -71,3 +72,14 @@ def test_import_and_version_stay_light() -> None:
     proc = subprocess.run([sys.executable, "-m", "openscore", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("openscore ")
     assert proc.stdout.strip().endswith(f"(rules {openscore.rules_version()})")
+
+
+def test_packaged_finding_docs_are_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "generate_findings_json.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    packaged = json.loads((ROOT / "src" / "openscore" / "data" / "findings.json").read_text(encoding="utf-8"))
+    assert packaged == gen.build(), "regenerate: python scripts/generate_findings_json.py"

@@ -5,9 +5,9 @@ Each release (relabelled fine-tunes, merges of restricted bases, adapters of gat
 research-only prose, weights hosted elsewhere, gates that add terms, quantizations that drop ``base_model``, datasets
 under non-commercial terms called "open data", an unreachable base, a gated dataset card, and an open control) is
 graded through the loopback fake Hub and fake code host; ``expected.json`` gives the expert's verdict and why.
-Cases marked ``known_overstated`` are graded more open than the label today: the label is kept, the case is an
-expected failure (strict, so a rule that starts catching it makes the marker go), and the set of overstated
-releases must be exactly those.
+A case may be marked ``known_overstated`` (graded more open than its label, a rule gap): the label is kept, the case
+is an expected failure (strict, so a rule that starts catching it makes the marker go), and the set of overstated
+releases must be exactly those. None is marked today.
 """
 
 from __future__ import annotations

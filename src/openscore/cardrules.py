@@ -186,6 +186,7 @@ class CardRules:
     use_restrictions: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, any of its patterns)
     external_weights: re.Pattern[str]
     software_entry: re.Pattern[str]
+    prose_bases: tuple[tuple[str, re.Pattern[str]], ...]  # (relation, phrase followed by a model reference)
     software_fields: re.Pattern[str]
     doi_archives: dict[str, str]
 
@@ -234,6 +235,10 @@ def rules() -> CardRules:
         ),
         external_weights=_any(d["external_weights"]["patterns"]),
         software_entry=re.compile(d["software_citations"]["entry"], _FLAGS),
+        prose_bases=tuple(
+            (relation, re.compile("(?:" + "|".join(e["patterns"]) + ")" + d["prose_bases"]["reference"], _FLAGS))
+            for relation, e in d["prose_bases"]["relations"].items()
+        ),
         software_fields=re.compile(d["software_citations"]["fields"], _FLAGS),
         doi_archives=dict(d["software_citations"]["doi_archives"]["prefixes"]),
     )
@@ -387,3 +392,17 @@ def software_citations(text: str, limit: int = 10) -> list[SoftwareCitation]:
         if len(out) >= limit:
             break
     return out
+
+
+def prose_bases(text: str, limit: int = 6) -> list[tuple[str, str]]:
+    """Base models the prose names as such ("GGUF quantizations of org/name"): ``(repo_id, relation)``, in order."""
+    found: dict[str, str] = {}
+    for relation, pattern in rules().prose_bases:
+        for m in pattern.finditer(text):
+            ref = next((g for g in m.groups() if g), None)
+            if ref:
+                ref = ref.rstrip(".").removesuffix("/tree/main")
+                found.setdefault(ref, relation)
+            if len(found) >= limit:
+                break
+    return list(found.items())[:limit]

@@ -96,18 +96,22 @@ class Release:
     code_licenses: dict[str, CodeLicense] = field(default_factory=dict)
     dataset_cards: dict[str, DatasetCard] = field(default_factory=dict)
     papers: tuple[str, ...] = ()
+    prose_bases: tuple[tuple[str, str], ...] = ()  # (base id, relation) the card's prose names, see cardrules
     stated_base_terms: dict[str, str] = field(default_factory=dict)  # folder settings: base id -> license
     _docs: dict[str, DatasetDoc] = field(default_factory=dict, init=False, repr=False, compare=False)
     readme_problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
     def base_ids(self) -> list[str]:
-        """The base models this release derives from: ``base_model`` metadata, else the Hub's ``baseModels``."""
+        """The base models this release derives from: ``base_model`` metadata and the Hub's ``baseModels``, else the
+        bases the card's prose names as such (``prose_bases``: "GGUF quantizations of org/name")."""
         out: list[str] = []
         for value in [*self.metadata.base_model, *self.base_models]:
             value = value.strip()
             if value and value not in out and value != self.repo_id:
                 out.append(value)
+        if not out:
+            out = [b for b, _ in self.prose_bases if b != self.repo_id and b != self.target]
         return out
 
     def relation(self) -> str | None:
@@ -123,6 +127,8 @@ class Release:
         hint = relation_hint(self.files) if self.files else None
         if hint:
             return hint
+        if not self.metadata.base_model and not self.base_models and self.prose_bases:
+            return self.prose_bases[0][1]
         return "merge" if len(bases) > 1 else "finetune"
 
     def dataset_doc(self, repo_id: str) -> DatasetDoc | None:

@@ -15,7 +15,13 @@ from pathlib import Path
 
 from . import errors
 from .card import MAX_CARD_BYTES, decode_card, decode_card_text, load_yaml_mapping, metadata_from_mapping, parse_card
-from .cardrules import code_repository, dataset_id_from_url, mentions_checkpoints, software_citations
+from .cardrules import (
+    code_repository,
+    dataset_id_from_url,
+    mentions_checkpoints,
+    prose_bases,
+    software_citations,
+)
 from .codehosts import CodeLicense
 from .files import is_license_file
 from .hub import DatasetCard, DatasetFacts, HubClient, ModelFacts, OnceCache
@@ -69,6 +75,7 @@ def _attach_card(
     release.readme_problems.extend(f"README.md {p}" for p in release.card.problems)
     release.metadata = release.card.metadata
     release.checkpoint_mention = mentions_checkpoints(release.card.body_text[:200_000])
+    release.prose_bases = tuple(prose_bases(release.card.body_text[:200_000]))
     if release.card.has_front_matter:
         release.metadata_origin = "README.md front matter"
 
