@@ -153,6 +153,24 @@ class PatternGroup:
         return found
 
 
+class Screened:
+    """Patterns tried only on text that holds one of their words (lower-cased): a plain substring prefilter, for
+    rules whose words :func:`required_words` cannot derive. The words are listed with the rule in data/cards.json."""
+
+    __slots__ = ("group", "words")
+
+    def __init__(self, words: Iterable[str], patterns: list[str]) -> None:
+        self.words = tuple(w.lower() for w in words)
+        self.group = _group(patterns)
+
+    def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
+        """The leftmost match, or None; ``lowered`` is :func:`fold` of ``text`` when the caller has it."""
+        low = fold(text) if lowered is None else lowered
+        if not any(word in low for word in self.words):
+            return None
+        return self.group.search(text)
+
+
 def _group(patterns: list[str]) -> PatternGroup:
     """Case-insensitive ``patterns``, searched as one alternation."""
     return PatternGroup(patterns, _FLAGS)
@@ -175,18 +193,18 @@ class CardRules:
     checkpoint_mentions: PatternGroup
     unshareable_data: PatternGroup
     obtainable_data: PatternGroup
-    self_supervised: re.Pattern[str]
+    self_supervised: Screened
     self_supervised_tags: frozenset[str]
-    supervised: re.Pattern[str]
+    supervised: PatternGroup
     supervised_pipeline_tags: frozenset[str]
     placeholders: re.Pattern[str]
     no_annotation: frozenset[str]
     annotated: frozenset[str]
     dataset_code_labels: re.Pattern[str]
-    use_restrictions: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, any of its patterns)
-    external_weights: re.Pattern[str]
+    use_restrictions: tuple[tuple[str, Screened], ...]  # (kind, its patterns)
+    external_weights: PatternGroup
     software_entry: re.Pattern[str]
-    prose_bases: tuple[tuple[str, re.Pattern[str]], ...]  # (relation, phrase followed by a model reference)
+    prose_bases: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]  # (relation, words, phrase + reference)
     software_fields: re.Pattern[str]
     doi_archives: dict[str, str]
 
@@ -222,21 +240,28 @@ def rules() -> CardRules:
         checkpoint_mentions=_group(d["checkpoint_mentions"]["patterns"]),
         unshareable_data=_group(d["data_classes"]["unshareable"]),
         obtainable_data=_group(d["data_classes"]["obtainable"]),
-        self_supervised=_any(d["training_objective"]["self_supervised"]["patterns"]),
+        self_supervised=Screened(
+            d["training_objective"]["self_supervised"]["words"], d["training_objective"]["self_supervised"]["patterns"]
+        ),
         self_supervised_tags=frozenset(d["training_objective"]["self_supervised_tags"]["values"]),
-        supervised=_any(d["training_objective"]["supervised"]["patterns"]),
+        supervised=_group(d["training_objective"]["supervised"]["patterns"]),
         supervised_pipeline_tags=frozenset(d["training_objective"]["supervised_pipeline_tags"]["values"]),
         placeholders=_any(d["dataset_cards"]["placeholders"]["patterns"]),
         no_annotation=frozenset(d["dataset_cards"]["no_annotation"]["values"]),
         annotated=frozenset(d["dataset_cards"]["annotated"]["values"]),
         dataset_code_labels=_any(d["dataset_cards"]["code_link_labels"]["patterns"]),
         use_restrictions=tuple(
-            (kind, _any(entry["patterns"])) for kind, entry in d["use_restrictions"]["kinds"].items()
+            (kind, Screened(entry["words"], entry["patterns"]))
+            for kind, entry in d["use_restrictions"]["kinds"].items()
         ),
-        external_weights=_any(d["external_weights"]["patterns"]),
+        external_weights=_group(d["external_weights"]["patterns"]),
         software_entry=re.compile(d["software_citations"]["entry"], _FLAGS),
         prose_bases=tuple(
-            (relation, re.compile("(?:" + "|".join(e["patterns"]) + ")" + d["prose_bases"]["reference"], _FLAGS))
+            (
+                relation,
+                tuple(e["words"]),
+                re.compile("(?:" + "|".join(e["patterns"]) + ")" + d["prose_bases"]["reference"], _FLAGS),
+            )
             for relation, e in d["prose_bases"]["relations"].items()
         ),
         software_fields=re.compile(d["software_citations"]["fields"], _FLAGS),
@@ -337,8 +362,9 @@ def is_dataset_code_label(context: str) -> bool:
 def use_restrictions(text: str) -> list[tuple[str, int, str]]:
     """Use restrictions stated in ``text``: ``(kind, offset, phrase)`` for the first statement of each kind."""
     found: list[tuple[str, int, str]] = []
+    lowered = fold(text)
     for kind, pattern in rules().use_restrictions:
-        m = pattern.search(text)
+        m = pattern.search(text, lowered)
         if m:
             found.append((kind, m.start(), m.group(0)))
     return found
@@ -397,7 +423,10 @@ def software_citations(text: str, limit: int = 10) -> list[SoftwareCitation]:
 def prose_bases(text: str, limit: int = 6) -> list[tuple[str, str]]:
     """Base models the prose names as such ("GGUF quantizations of org/name"): ``(repo_id, relation)``, in order."""
     found: dict[str, str] = {}
-    for relation, pattern in rules().prose_bases:
+    lowered = text.lower()
+    for relation, words, pattern in rules().prose_bases:
+        if not any(w in lowered for w in words):
+            continue
         for m in pattern.finditer(text):
             ref = next((g for g in m.groups() if g), None)
             if ref:

@@ -17,7 +17,7 @@ so each element is judged from both:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..card import ParsedCard, Section
 from ..cardrules import (
@@ -114,6 +114,14 @@ class _Texts:
     datasets: list[str]  # Hub datasets whose cards can speak for the release
     docs: dict[str, tuple[ParsedCard, list[tuple[Section | None, str]]]]  # read dataset cards and their texts
     unread: dict[str, str]  # dataset id -> why its card was not read
+    offsets: dict[int, tuple[int | None, ...]] = field(default_factory=dict)  # id(text) -> element offsets
+
+    def element_at(self, text: str, index: int) -> int | None:
+        """Where element ``index`` is first described in ``text`` (each text is searched once for all elements)."""
+        found = self.offsets.get(id(text))
+        if found is None:
+            found = self.offsets[id(text)] = element_offsets(text)
+        return found[index]
 
 
 #: Dataset-card sections that are not about the data itself (citations, licensing, how to load it): skipped.
@@ -192,16 +200,16 @@ def _card_hit(release: Release, t: _Texts, index: int) -> _Hit | None:
     card = release.card
     assert card is not None
     for s, text in t.card_texts:
-        start = element_offsets(text)[index]
+        start = t.element_at(text, index)
         if start is not None:
             line_no = s.start_line + 1 + text.count("\n", 0, start)
             return _Hit(s.heading, line_no, quote(card.lines[line_no - 1]), "card")
     return None
 
 
-def _doc_hit(ds: str, card: ParsedCard, texts: list[tuple[Section | None, str]], index: int) -> _Hit | None:
+def _doc_hit(t: _Texts, ds: str, card: ParsedCard, texts: list[tuple[Section | None, str]], index: int) -> _Hit | None:
     for s, text in texts:
-        start = element_offsets(text)[index]
+        start = t.element_at(text, index)
         if start is None:
             continue
         first = s.start_line + 1 if s is not None else card.front_matter_end + 1
@@ -357,7 +365,7 @@ def _element(release: Release, t: _Texts, index: int, key: str, title: str, reme
         return Finding(
             id=fid, criterion=C, outcome=PASS, message=f"The card describes {title}.", evidence=tuple([_evidence(hit)])
         )
-    doc_hits = {ds: _doc_hit(ds, card, texts, index) for ds, (card, texts) in t.docs.items()}
+    doc_hits = {ds: _doc_hit(t, ds, card, texts, index) for ds, (card, texts) in t.docs.items()}
     described = [ds for ds, h in doc_hits.items() if h is not None]
     lacking = [ds for ds, h in doc_hits.items() if h is None]
     if described and not lacking and not t.unread:
