@@ -15,7 +15,10 @@ from importlib import resources
 from typing import Any
 
 _FLAGS = re.IGNORECASE
-_URL = re.compile(r"\]\([^)]*\)|<?https?://[^\s)>\]]+>?")
+#: Link targets in gate text. A target stops at ")", "]" or a line end and is at most 2,000 characters: a "](" with
+#: no ")" after it is not rescanned to the end of the text (quadratic on a long gate prompt), and the next "]" ends
+#: the scan, so the total work stays linear.
+_URL = re.compile(r"\]\([^)\]\n]{0,2000}+\)|<?https?://[^\s)>\]]{1,2000}+>?")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:

@@ -16,6 +16,7 @@ so each element is judged from both:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -449,12 +450,16 @@ def _external_sources(release: Release, sections: list[Section]) -> list[Evidenc
     if card is None or not sections:
         return []
     out: list[Evidence] = []
-    spans = sorted((s.start_line, s.end_line, s.heading) for s in sections)
-    for link in card.links:  # links are in line order; sections are disjoint (outermost only)
+    spans = sorted((s.start_line, s.end_line, s.heading) for s in sections)  # disjoint: outermost sections only
+    starts = [start for start, _, _ in spans]
+    for link in card.links:
         if not link.url.startswith(("http://", "https://")):
             continue
-        heading = next((h for start, end, h in spans if start <= link.line <= end), None)
-        if heading is None or dataset_id_from_url(link.url) or code_repository(link.url):
+        i = bisect.bisect_right(starts, link.line) - 1  # the last section starting at or before the link
+        if i < 0 or link.line > spans[i][1]:
+            continue
+        heading = spans[i][2]
+        if dataset_id_from_url(link.url) or code_repository(link.url):
             continue
         out.append(Evidence(kind="card", location=heading, lines=(link.line, link.line), quote=link.url))
         if len(out) >= 10:
