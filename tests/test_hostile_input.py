@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
-import textwrap
 import threading
 import time
 import tracemalloc
@@ -439,30 +437,6 @@ def test_unreadable_readme_is_reported(name: str, tmp_path: Path, hub_env: FakeH
 # ------------------------------------------------------------------------------------------- pathological Markdown
 
 
-def _grades_within(card: str, seconds: float, tmp_path: Path) -> float:
-    """Grade ``card`` in a child process; fail when it takes longer than ``seconds`` (the child is killed)."""
-    path = tmp_path / "card.md"
-    path.write_text(card, encoding="utf-8")
-    code = textwrap.dedent(
-        """
-        import sys, time, openscore
-        text = open(sys.argv[1], encoding="utf-8").read()
-        started = time.monotonic()
-        openscore.grade_card(text, files=["model.safetensors"])
-        print(time.monotonic() - started)
-        """
-    )
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=seconds + 2, check=True
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"grading did not finish within {seconds + 2:.0f} s")
-    took = float(done.stdout.strip())
-    assert took < seconds, f"grading took {took:.1f} s"
-    return took
-
-
 PATHOLOGICAL_OK = {
     "brackets": "[" * 900_000,
     "link-openers": "](" * 400_000,
@@ -508,12 +482,30 @@ def test_pathological_markdown_is_linear(name: str) -> None:
     assert large <= 2.5 * small + 2_000, (small, large)
 
 
-def test_link_regex_is_linear(tmp_path: Path) -> None:
-    _grades_within("---\nlicense: mit\n---\n" + "[a](" * 100_000, 2.0, tmp_path)
+def _cpu(card: str) -> float:
+    """The CPU time this process spends grading ``card`` (best of 3): the work, which a busy machine barely skews
+    (other processes' load is not counted), unlike wall time."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        openscore.grade_card(card, files=[WEIGHTS])
+        best = min(best, time.process_time() - started)
+    return best
 
 
-def test_many_headings_are_linear(tmp_path: Path) -> None:
-    _grades_within("---\nlicense: mit\n---\n" + "a\n=\n" * 100_000, 2.0, tmp_path)
+@pytest.mark.parametrize(("name", "unit"), [("links", "[a]("), ("setext headings", "a\n=\n"), ("gate links", "](")])
+def test_regex_heavy_cards_grow_linearly(name: str, unit: str) -> None:
+    """Doubling a pathological card at most about doubles the work of grading it (regex work is not visible as
+    Python calls, so it is measured as this process's CPU time, and compared, never held to a number of seconds)."""
+
+    def card(n: int) -> str:
+        if name == "gate links":
+            return f'---\nlicense: mit\nextra_gated_prompt: "{unit * n}"\n---\n# x\n'
+        return "---\nlicense: mit\n---\n" + unit * n
+
+    check_report(openscore.grade_card(card(100_000), files=[WEIGHTS]))
+    small, large = _cpu(card(25_000)), _cpu(card(50_000))
+    assert large <= 3.0 * small + 0.05, (small, large)
 
 
 # ------------------------------------------------------------------------------------------- targets
@@ -723,10 +715,22 @@ def test_json_output_has_no_raw_terminal_controls(tmp_path: Path, capsys: pytest
 
 
 def _seconds(lines: list[str]) -> float:
-    started = time.perf_counter()
-    _sections(lines, 0)
-    _links(lines, 0)
-    return time.perf_counter() - started
+    """CPU time of indexing ``lines`` (best of 3): the work, not the wall time of a busy machine."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        _sections(lines, 0)
+        _links(lines, 0)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def _half(lines: list[str]) -> list[str]:
+    """The same shape at half the size: half the lines, or each line halved (keeping its last characters, such as
+    a closing "](x)") when there are only one or two."""
+    if len(lines) > 2:
+        return lines[: len(lines) // 2]
+    return [line[: len(line) // 2] + line[-4:] for line in lines]
 
 
 HOSTILE_MARKDOWN = {
@@ -745,5 +749,8 @@ HOSTILE_MARKDOWN = {
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_MARKDOWN))
-def test_hostile_markdown_is_fast(name: str) -> None:
-    assert _seconds(HOSTILE_MARKDOWN[name]) < 3.0
+def test_hostile_markdown_is_linear(name: str) -> None:
+    """Indexing the hostile shape costs at most about twice what indexing half of it costs."""
+    full = HOSTILE_MARKDOWN[name]
+    small, large = _seconds(_half(full)), _seconds(full)
+    assert large <= 3.0 * small + 0.05, (small, large)
