@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 
@@ -83,9 +82,7 @@ def test_alias_bomb_is_refused_quickly() -> None:
         cur = chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
     text = "---\n" + "\n".join(lines) + "\nlicense: mit\n---\n"
-    start = time.perf_counter()
-    card = parse_card(text)
-    assert time.perf_counter() - start < 5  # generous: the point is it does not expand
+    card = parse_card(text)  # refused before expansion (test_hostile_input checks the memory it takes)
     assert any("alias" in p for p in card.problems)
 
 

