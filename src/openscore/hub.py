@@ -22,18 +22,24 @@ import re
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
-from huggingface_hub import HfApi, constants, get_session, get_token, hf_hub_url, hf_raise_for_status
-from huggingface_hub import errors as hf_errors
-from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
-from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+with warnings.catch_warnings():
+    # huggingface_hub imports tqdm.auto, which in a Jupyter kernel without ipywidgets warns "IProgress not found"
+    # (a TqdmWarning) on import; its progress bars fall back to plain text there, so the warning only adds noise.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from huggingface_hub import HfApi, constants, get_session, get_token, hf_hub_url, hf_raise_for_status
+    from huggingface_hub import errors as hf_errors
+    from huggingface_hub.hf_api import ModelInfo
+    from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
+    from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
 
 from . import errors
 from ._version import __version__
