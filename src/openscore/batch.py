@@ -312,7 +312,9 @@ def grade_many(
         max_workers: how many releases are graded at once.
         progress_bar: show a progress bar (``huggingface_hub``'s, so ``HF_HUB_DISABLE_PROGRESS_BARS`` applies).
         revision: a revision applied to every Hub target.
-        token, endpoint, client: as for :func:`openscore.grade`.
+        token: as for :func:`openscore.grade`.
+        endpoint: as for :func:`openscore.grade`.
+        client: as for :func:`openscore.grade`.
         offline: grade from the caches only (no request); targets not cached become failures.
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
         timeout: the deadline of each Hub request in seconds, as for :func:`openscore.grade`.
