@@ -337,8 +337,12 @@ def _exit_code(result: Report | Failure, fail_below: str | None) -> int:
 def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     targets = _targets(args, parser)
     token: str | None = args.token or None
+    # Reading the stored token needs huggingface_hub (slow to import): when every target is a folder it is left
+    # for the Hub client, made only if a folder's card names a base model (which checks it the same way).
+    folders_only = not args.author and all(os.path.isdir(t) for t in targets)
     try:
-        check_token(token)
+        if token is not None or not folders_only:
+            check_token(token)
     except errors.OpenscoreError as exc:
         print(safe(f"openscore: {exc.message}"), file=sys.stderr)
         return exc.exit_code
