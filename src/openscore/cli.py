@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -277,6 +278,14 @@ def _use_colour(args: argparse.Namespace) -> bool:
     return bool(isatty and isatty())
 
 
+def _terminal_width(args: argparse.Namespace, sink: Any) -> int | None:
+    """The terminal's width (``COLUMNS`` honoured) when the text goes to a terminal; None otherwise (no wrapping)."""
+    isatty = getattr(sink, "isatty", None)
+    if args.output or not (isatty and isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
 _ANSI = {
     "open-source-ai": "\033[1;32m",
     "open-weights": "\033[32m",
@@ -416,7 +425,7 @@ def _write_results(
             if isinstance(result, Report):
                 if not first:
                     print("\n" + "-" * 72 + "\n", file=sink)
-                text = render_text(result, verbose=args.verbose)
+                text = render_text(result, verbose=args.verbose, width=_terminal_width(args, sink))
                 print(_colourise(text) if colour else text, file=sink, flush=True)
                 first = False
         else:
