@@ -66,15 +66,23 @@ class _LazyModule:
     needs them, so they are imported only when a Hub client is made or a Hub error has to be told apart.
     """
 
+    _lock = threading.Lock()
+
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: Any = None
 
     def __getattr__(self, attr: str) -> Any:
-        with warnings.catch_warnings():
-            # huggingface_hub imports tqdm.auto, which in a Jupyter kernel without ipywidgets warns "IProgress not
-            # found" (a TqdmWarning) on import; its progress bars fall back to plain text there: only noise.
-            warnings.filterwarnings("ignore", message="IProgress not found")
-            module = importlib.import_module(self._name)
+        module = self._module
+        if module is None:
+            with self._lock:
+                if self._module is None:
+                    with warnings.catch_warnings():
+                        # huggingface_hub imports tqdm.auto, which in a Jupyter kernel without ipywidgets warns
+                        # "IProgress not found" (a TqdmWarning) on import; its bars fall back to plain text there.
+                        warnings.filterwarnings("ignore", message="IProgress not found")
+                        self._module = importlib.import_module(self._name)
+                module = self._module
         return getattr(module, attr)
 
 
