@@ -287,8 +287,8 @@ document.getElementById("probe-results").textContent = JSON.stringify(out);
 """
 
 
-def lab_page(tmp_path: Path, theme: str) -> Path:
-    """A notebook whose outputs are our report and batch table, exported with nbconvert's lab template."""
+def lab_page(tmp_path: Path, theme: str, template: str = "lab") -> Path:
+    """A notebook whose outputs are our report and batch table, exported with an nbconvert template (lab)."""
     nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra")
     nbconvert = pytest.importorskip("nbconvert", reason="nbconvert is in the test extra")
     good, restricted = lineage_report(), example("restricted-model")
@@ -301,8 +301,8 @@ def lab_page(tmp_path: Path, theme: str) -> Path:
         outputs=[nbformat.v4.new_output("display_data", data={"text/html": h, "text/plain": "x"}) for h in outputs],
     )
     nb = nbformat.v4.new_notebook(cells=[cell])
-    body, _ = nbconvert.HTMLExporter(template_name="lab", theme=theme).from_notebook_node(nb)
-    page = tmp_path / f"lab-{theme}.html"
+    body, _ = nbconvert.HTMLExporter(template_name=template, theme=theme).from_notebook_node(nb)
+    page = tmp_path / f"{template}-{theme}.html"
     page.write_text(body.replace("</body>", _LAB_PROBE + "</body>"), encoding="utf-8")
     return page
 
@@ -312,9 +312,10 @@ def _luminance(css_color: str) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_notebook_html_in_nbconvert_lab_template(tmp_path: Path, theme: str) -> None:
-    page = lab_page(tmp_path, theme)
+@pytest.mark.parametrize(("template", "theme"), [("lab", "light"), ("lab", "dark"), ("classic", "light")])
+def test_notebook_html_in_nbconvert_templates(tmp_path: Path, template: str, theme: str) -> None:
+    """JupyterLab's and classic Notebook's stylesheets (as nbconvert ships them) right-align table cells; ours win."""
+    page = lab_page(tmp_path, theme, template)
     # No network: every host name fails to resolve (the template links MathJax and require.js from a CDN).
     dom = run_chromium(
         tmp_path, "--window-size=900,2000", "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", page.as_uri()
@@ -324,7 +325,8 @@ def test_notebook_html_in_nbconvert_lab_template(tmp_path: Path, theme: str) -> 
     probe = json.loads(html.unescape(found.group(1)))
     # The template's rule is live (a plain table is right-aligned) and ours wins over it in every cell.
     assert probe["controls"] and set(probe["controls"]) == {"right"}
-    assert probe["nested"] and len(probe["cells"]) > 30 and set(probe["cells"]) == {"left"}
+    assert len(probe["cells"]) > 30 and set(probe["cells"]) == {"left"}
+    assert probe["nested"] or template != "lab"  # inside JupyterLab's rendered-HTML container
     # Names wrap at "/" only: each segment between <wbr> breaks renders on one line.
     long_segments = [s for s in probe["segments"] if len(s["text"]) > 30]
     assert len(long_segments) >= 4 and all(s["lines"] == 1 for s in long_segments), probe["segments"]
