@@ -74,6 +74,13 @@ def test_import_and_version_stay_light() -> None:
     assert proc.stdout.strip().endswith(f"(rules {openscore.rules_version()})")
 
 
+def test_folder_grading_leaves_the_hub_client_unimported() -> None:
+    """A folder whose card names no base model is graded without huggingface_hub or its HTTP stack."""
+    folder = ROOT / "examples" / "open-research-model"
+    code = f"from openscore._entry import main; main(['grade', '--no-code-lookup', {str(folder)!r}])"
+    assert _imported(code) - {"pydantic"} == set()
+
+
 def test_packaged_finding_docs_are_current() -> None:
     import importlib.util
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 
 import openscore
-from openscore import CriterionResult, Evidence, Finding, LicenseRef, Report, Verdict
+from openscore import Base, CriterionResult, Evidence, Finding, LicenseRef, Report, Verdict
 from openscore.findings import Criterion, LicensePolicy, Outcome, Status
 from openscore.renderers.badge import HEIGHT, PAD, render_badge, shields_static_url, text_width
 from openscore.renderers.html import CSS_CLASS, render_html, render_markdown, render_summary_html
@@ -146,7 +146,7 @@ def assert_safe_html(fragment: str) -> None:
     """No script or other active element, no event handler, links and images only http(s) or relative."""
     parser = collect(fragment)
     allowed = {"div", "span", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "q", "code"}
-    allowed |= {"strong", "style"}
+    allowed |= {"strong", "style", "wbr", "h4"}
     for tag, attrs in parser.tags:
         assert tag in allowed, tag
         for name, value in attrs.items():
@@ -469,6 +469,28 @@ def test_summary_html_rows() -> None:
     rows = out.split("<tr>")[2:]
     assert len(rows) == 2
     assert "open-weights" in rows[0] and rows[0].count("os-pill") == 5
-    assert "org/missing&lt;script&gt;" in rows[1]
+    assert '<span class="os-seg">org</span>/<wbr><span class="os-seg">missing&lt;script&gt;</span>' in rows[1]
     assert "not-found" in rows[1] and "Repository &lt;b&gt;not&lt;/b&gt; found &amp; gone" in rows[1]
     assert render_summary_html([]).count("<tr>") == 1  # just the header
+
+
+def test_notebook_html_code_spans_and_lineage() -> None:
+    restricted = render_html(example("restricted-model"))
+    assert "<code>license:</code>" in restricted and "`" not in restricted.split("</style>", 1)[1]
+    assert "os-lineage" not in restricted  # no bases, no section
+    report = example("open-research-model")
+    bases = (
+        Base(repo_id="org/base", relation="adapter", depth=1, verdict=Verdict.OPEN_WEIGHTS, licenses=report.licenses),
+        Base(repo_id="org/<b>root</b>", relation="finetune", depth=2, note="not found: `org/root`"),
+    )
+    out = render_html(report.model_copy(update={"lineage": bases}))
+    assert_safe_html(out)
+    section = out.split('<div class="os-lineage">', 1)[1]
+    assert "org</span>/<wbr>" in section and "adapter" in section and "open-weights" in section
+    assert "apache-2.0" in section and "not graded: not found: <code>org/root</code>" in section
+    assert "&lt;b&gt;root&lt;" in section and "<b>" not in section
+    md = render_markdown(report.model_copy(update={"lineage": bases}))
+    assert "- adapter of org/base: open-weights (licenses: apache-2.0)" in md
+    assert (
+        "  - finetune of org/&lt;b&gt;root&lt;/b&gt;: not graded: not found: \\`org/root\\` (licenses: unknown)" in md
+    )

@@ -87,3 +87,18 @@ def test_pandas_and_html_summary(hub_env: FakeHub) -> None:
     pd = pytest.importorskip("pandas")
     frame = batch.to_pandas()
     assert isinstance(frame, pd.DataFrame) and next(iter(frame["verdict"])) == "open-source-ai"
+
+
+def test_plot_is_readable_and_left_out_of_pyplot(hub_env: FakeHub) -> None:
+    pytest.importorskip("matplotlib")
+    plt = pytest.importorskip("matplotlib.pyplot")
+    batch = grade_many([str(EXAMPLE), "nobody/nothing"], client=client(hub_env), progress_bar=False)
+    before = plt.get_fignums()
+    fig = batch.plot()
+    assert plt.get_fignums() == before  # not open in pyplot: a notebook shows the returned figure once
+    left, right = fig.axes[:2]
+    assert left.get_xlabel() and right.get_ylabel()
+    assert all(float(t).is_integer() for t in [*left.get_xticks(), *right.get_yticks()])  # whole-number counts
+    fig.canvas.draw()
+    legend = right.get_legend()
+    assert legend is not None and legend.get_window_extent().x0 >= right.get_window_extent().x1  # beside the bars

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from test_badge import HOSTILE, all_reports, example, hostile_report
 
-from openscore import Report, Verdict
+from openscore import Base, Report, Verdict
 from openscore.renderers import badge
 from openscore.renderers.badge import PAD, render_badge
 from openscore.renderers.html import render_html, render_summary_html
@@ -239,3 +239,119 @@ def test_notebook_html_in_the_browser(tmp_path: Path) -> None:
     assert "open-source-ai" in dom and "weights-available" in dom
     assert "meets OSAID 1.0 as far as the published material shows" in dom
     assert "&lt;script&gt;document.documentElement.setAttribute('data-pwned','script')&lt;/script&gt;" in dom
+
+
+# --- notebook HTML inside nbconvert's JupyterLab template --------------------------------------------------------
+
+#: A name long enough to need wrapping in a narrow batch-table column.
+LONG_NAME = "an-organisation-with-a-long-name/a-model-release-with-an-even-longer-name-v2"
+
+
+def lineage_report() -> Report:
+    """The open research example with a two-level lineage: one graded base, one that could not be graded."""
+    report = example("open-research-model")
+    bases = (
+        Base(
+            repo_id="some-lab/base-model-7b",
+            relation="finetune",
+            depth=1,
+            revision="0123456789abcdef",
+            verdict=Verdict.OPEN_WEIGHTS,
+            licenses=report.licenses,
+        ),
+        Base(repo_id="some-lab/pretrained-7b", relation="finetune", depth=2, note="gated: needs `accept terms`"),
+    )
+    return report.model_copy(update={"lineage": bases})
+
+
+_LAB_PROBE = """
+<pre id="probe-results"></pre>
+<script>
+const out = {cells: [], controls: [], segments: [], codes: [], headings: [], color: null, nested: true};
+document.querySelectorAll("div.openscore-report td, div.openscore-report th").forEach((el) => {
+  out.cells.push(getComputedStyle(el).textAlign);
+  if (!el.closest(".jp-RenderedHTMLCommon")) out.nested = false;
+});
+document.querySelectorAll("table.control td").forEach((el) => out.controls.push(getComputedStyle(el).textAlign));
+document.querySelectorAll("div.openscore-report td.os-target .os-seg").forEach((seg) => {
+  const range = document.createRange();
+  range.selectNodeContents(seg);
+  out.segments.push({text: seg.textContent, lines: new Set([...range.getClientRects()].map((r) => r.top)).size,
+                     row: seg.closest("td").getBoundingClientRect().height});
+});
+document.querySelectorAll("div.openscore-report code").forEach((el) => out.codes.push(el.textContent));
+document.querySelectorAll("div.openscore-report h4").forEach((el) => out.headings.push(el.textContent));
+out.color = getComputedStyle(document.querySelector("div.openscore-report")).color;
+document.getElementById("probe-results").textContent = JSON.stringify(out);
+</script>
+"""
+
+
+def lab_page(tmp_path: Path, theme: str, template: str = "lab") -> Path:
+    """A notebook whose outputs are our report and batch table, exported with an nbconvert template (lab)."""
+    nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra")
+    nbconvert = pytest.importorskip("nbconvert", reason="nbconvert is in the test extra")
+    good, restricted = lineage_report(), example("restricted-model")
+    long_named = good.model_copy(update={"target": LONG_NAME})
+    summary = render_summary_html([good, restricted, long_named, (LONG_NAME + "-x", "not-found", "no `such` repo")])
+    control = "<table class='control'><tr><td>a plain table</td><td>the template right-aligns</td></tr></table>"
+    outputs = [render_html(good), render_html(restricted), summary, control]
+    cell = nbformat.v4.new_code_cell(
+        "report",
+        outputs=[nbformat.v4.new_output("display_data", data={"text/html": h, "text/plain": "x"}) for h in outputs],
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    body, _ = nbconvert.HTMLExporter(template_name=template, theme=theme).from_notebook_node(nb)
+    page = tmp_path / f"{template}-{theme}.html"
+    page.write_text(body.replace("</body>", _LAB_PROBE + "</body>"), encoding="utf-8")
+    return page
+
+
+def _luminance(css_color: str) -> float:
+    r, g, b = (int(v) for v in re.findall(r"\d+", css_color)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize(("template", "theme"), [("lab", "light"), ("lab", "dark"), ("classic", "light")])
+def test_notebook_html_in_nbconvert_templates(tmp_path: Path, template: str, theme: str) -> None:
+    """JupyterLab's and classic Notebook's stylesheets (as nbconvert ships them) right-align table cells; ours win."""
+    page = lab_page(tmp_path, theme, template)
+    # No network: every host name fails to resolve (the template links MathJax and require.js from a CDN).
+    dom = run_chromium(
+        tmp_path, "--window-size=900,2000", "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", page.as_uri()
+    )
+    found = re.search(r'<pre id="probe-results">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    probe = json.loads(html.unescape(found.group(1)))
+    # The template's rule is live (a plain table is right-aligned) and ours wins over it in every cell.
+    assert probe["controls"] and set(probe["controls"]) == {"right"}
+    assert len(probe["cells"]) > 30 and set(probe["cells"]) == {"left"}
+    assert probe["nested"] or template != "lab"  # inside JupyterLab's rendered-HTML container
+    # Names wrap at "/" only: each segment between <wbr> breaks renders on one line.
+    long_segments = [s for s in probe["segments"] if len(s["text"]) > 30]
+    assert len(long_segments) >= 4 and all(s["lines"] == 1 for s in long_segments), probe["segments"]
+    # The lineage section, and our Markdown code spans as <code>.
+    assert "Lineage" in probe["headings"]
+    assert {"some-lab", "base-model-7b", "pretrained-7b"} <= {s["text"] for s in probe["segments"]}
+    assert "not graded: gated: needs" in dom
+    assert "accept terms" in probe["codes"] and "license:" in probe["codes"] and "such" in probe["codes"]
+    # The text follows the theme: dark on light, light on dark.
+    assert (_luminance(probe["color"]) > 0.5) == (theme == "dark"), probe["color"]
+
+
+def test_notebook_html_screenshot_in_lab_template(tmp_path: Path) -> None:
+    """A screenshot of the dark lab page: the theme's background shows, and our verdict colours are painted."""
+    page = lab_page(tmp_path, "dark")
+    shot = tmp_path / "lab-dark.png"
+    run_chromium(
+        tmp_path,
+        "--window-size=900,700",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--screenshot={shot}",
+        page.as_uri(),
+    )
+    _, _, pixels = _png_pixels(shot.read_bytes())
+    dark = sum(1 for p in pixels if sum(p) < 3 * 80)
+    assert dark > len(pixels) // 3  # the dark theme's background
+    green = _rgb(VERDICT_COLORS[Verdict.OPEN_SOURCE_AI])
+    assert sum(1 for p in pixels if all(abs(a - b) <= 24 for a, b in zip(p, green, strict=True))) > 200

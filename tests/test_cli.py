@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -246,3 +247,56 @@ def test_fail_below_says_which_criterion(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["grade", weights_only, "--fail-below", "open-source-ai", "-q"]) == 1
     line = capsys.readouterr().err.strip()
     assert "open-weights is below open-source-ai" in line and "data information" in line
+
+
+def _run_in_terminal(args: list[str], columns: int) -> str:
+    """Run the CLI with its stdout on a real pseudo-terminal of ``columns`` columns; what it printed."""
+    pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openscore", *args], stdout=slave, stderr=subprocess.DEVNULL, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_text_wraps_to_the_terminal_only() -> None:
+    restricted = str(EXAMPLES / "restricted-model")
+    wrapped = _run_in_terminal(["grade", "--no-code-lookup", restricted], columns=60)
+    lines = wrapped.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "USE_POLICY.md sets an acceptable-use policy" in " ".join(line.strip() for line in lines)
+    # Piped (not a terminal), lines stay whole whatever COLUMNS says: scripts read them.
+    piped = subprocess.run(
+        [sys.executable, "-m", "openscore", "grade", "--no-code-lookup", restricted],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "60"},
+        check=False,
+    ).stdout
+    assert max(len(line) for line in piped.splitlines()) > 60
+    assert " ".join(piped.split()) == " ".join(wrapped.split())  # the same words, only the line breaks differ
+
+
+def test_wrap_lines_keeps_words_whole() -> None:
+    from openscore.renderers.text import MIN_WIDTH, wrap_lines
+
+    url = "https://github.com/" + "x" * 80
+    text = f"[+] code  met  see {url} for the training code\n  short line"
+    out = wrap_lines(text, 50)
+    assert url in out.split() and out.endswith("\n  short line")
+    assert all(len(line) <= 50 or url in line for line in out.splitlines())
+    assert all(line.startswith("      ") for line in out.splitlines()[1:-1])  # hanging indent under the mark
+    assert max(len(line) for line in wrap_lines("word " * 40, 5).splitlines()) <= MIN_WIDTH

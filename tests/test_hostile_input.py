@@ -194,7 +194,7 @@ _TERMINAL_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HTML_TAGS = {
     "div", "style", "span", "a", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "code", "q", "strong",
-    "img", "em", "b", "i", "br", "p",
+    "img", "em", "b", "i", "br", "p", "wbr", "h4",
 }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,11 @@ def test_example_notebook_executes() -> None:
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "open-source-ai" in html and "weights-available" in html
+    # No import-time noise (tqdm's "IProgress not found" TqdmWarning in a kernel without ipywidgets).
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+    assert "Warning" not in stderr, stderr
+    # batch.plot() as a cell's last expression shows the figure once (not again from pyplot's state).
+    plot_cell = next(c for c in nb.cells if c.cell_type == "code" and "batch.plot()" in c.source)
+    images = [o for o in plot_cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert len(images) == 1, [o.get("output_type") for o in plot_cell.get("outputs", [])]

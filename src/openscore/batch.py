@@ -118,26 +118,36 @@ class BatchResult(Sequence[Result]):
         return pd.DataFrame.from_records(self.to_records())
 
     def plot(self) -> Any:
-        """A matplotlib figure: verdict counts, and each criterion's statuses across the batch (``[plot]`` extra)."""
+        """A matplotlib figure: verdict counts, and each criterion's statuses across the batch (``[plot]`` extra).
+
+        The figure is returned and not left open in pyplot's state: as a notebook cell's last line it shows once;
+        elsewhere save it with ``figure.savefig(path)``.
+        """
         try:
             plt = importlib.import_module("matplotlib.pyplot")
+            ticker = importlib.import_module("matplotlib.ticker")
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("plot() needs matplotlib: pip install 'openscore[plot]'") from exc
         from .renderers.style import STATUS_COLORS, VERDICT_COLORS
 
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+        # pyplot makes the figure (so a notebook's inline backend knows how to show it), then lets go of it: the
+        # cell's result shows it once, and the inline backend does not show it a second time.
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+        plt.close(fig)
         counts = self.verdict_counts()
         names = list(counts)
         left.barh(names, [counts[n] for n in names], color=[VERDICT_COLORS.get(n, "#999999") for n in names])
         left.invert_yaxis()
         left.set_title("Verdicts")
+        left.set_xlabel("releases")
+        left.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         reports = self.reports
         statuses = ["met", "partly-met", "not-met", "undetermined"]
         bottoms = [0] * len(_CRITERIA)
         for status in statuses:
             values = [sum(1 for r in reports if getattr(r.criteria, c).status.value == status) for c in _CRITERIA]
             right.bar(
-                [c.replace("_", " ") for c in _CRITERIA],
+                [c.replace("_", "\n") for c in _CRITERIA],
                 values,
                 bottom=bottoms,
                 label=status,
@@ -145,8 +155,10 @@ class BatchResult(Sequence[Result]):
             )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         right.set_title("Criteria")
-        right.legend(fontsize="small")
-        fig.tight_layout()
+        right.set_xlabel("criterion")
+        right.set_ylabel("graded releases")
+        right.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+        right.legend(title="status", fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
         return fig
 
     def _repr_html_(self) -> str:
@@ -300,7 +312,9 @@ def grade_many(
         max_workers: how many releases are graded at once.
         progress_bar: show a progress bar (``huggingface_hub``'s, so ``HF_HUB_DISABLE_PROGRESS_BARS`` applies).
         revision: a revision applied to every Hub target.
-        token, endpoint, client: as for :func:`openscore.grade`.
+        token: as for :func:`openscore.grade`.
+        endpoint: as for :func:`openscore.grade`.
+        client: as for :func:`openscore.grade`.
         offline: grade from the caches only (no request); targets not cached become failures.
         cache_dir: keep API answers on disk (keyed by repository and commit sha) for re-runs and ``offline``.
         timeout: the deadline of each Hub request in seconds, as for :func:`openscore.grade`.

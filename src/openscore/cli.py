@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -277,6 +278,14 @@ def _use_colour(args: argparse.Namespace) -> bool:
     return bool(isatty and isatty())
 
 
+def _terminal_width(args: argparse.Namespace, sink: Any) -> int | None:
+    """The terminal's width (``COLUMNS`` honoured) when the text goes to a terminal; None otherwise (no wrapping)."""
+    isatty = getattr(sink, "isatty", None)
+    if args.output or not (isatty and isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
 _ANSI = {
     "open-source-ai": "\033[1;32m",
     "open-weights": "\033[32m",
@@ -337,8 +346,12 @@ def _exit_code(result: Report | Failure, fail_below: str | None) -> int:
 def _grade_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     targets = _targets(args, parser)
     token: str | None = args.token or None
+    # Reading the stored token needs huggingface_hub (slow to import): when every target is a folder it is left
+    # for the Hub client, made only if a folder's card names a base model (which checks it the same way).
+    folders_only = not args.author and all(os.path.isdir(t) for t in targets)
     try:
-        check_token(token)
+        if token is not None or not folders_only:
+            check_token(token)
     except errors.OpenscoreError as exc:
         print(safe(f"openscore: {exc.message}"), file=sys.stderr)
         return exc.exit_code
@@ -412,7 +425,7 @@ def _write_results(
             if isinstance(result, Report):
                 if not first:
                     print("\n" + "-" * 72 + "\n", file=sink)
-                text = render_text(result, verbose=args.verbose)
+                text = render_text(result, verbose=args.verbose, width=_terminal_width(args, sink))
                 print(_colourise(text) if colour else text, file=sink, flush=True)
                 first = False
         else:

@@ -13,7 +13,9 @@ import dataclasses
 import datetime
 import email.utils
 import errno
+import functools
 import hashlib
+import importlib
 import json
 import math
 import os
@@ -22,18 +24,21 @@ import re
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
-from huggingface_hub import HfApi, constants, get_session, get_token, hf_hub_url, hf_raise_for_status
-from huggingface_hub import errors as hf_errors
-from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
-from huggingface_hub.utils import tqdm as hf_tqdm  # type: ignore[attr-defined]
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+if TYPE_CHECKING:
+    import huggingface_hub as hf
+    from huggingface_hub import constants
+    from huggingface_hub import errors as hf_errors
+    from huggingface_hub import utils as hf_utils
+    from huggingface_hub.hf_api import ModelInfo
 
 from . import errors
 from ._version import __version__
@@ -53,20 +58,59 @@ MODEL_EXPAND = [
 ]
 DATASET_EXPAND = ["cardData", "gated", "sha", "tags", "private", "disabled"]
 
+
+class _LazyModule:
+    """A module imported on first attribute access.
+
+    ``huggingface_hub`` and its HTTP stack take a good part of a second to import; grading a folder or a card never
+    needs them, so they are imported only when a Hub client is made or a Hub error has to be told apart.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        module = self._module
+        if module is None:
+            with self._lock:
+                if self._module is None:
+                    with warnings.catch_warnings():
+                        # huggingface_hub imports tqdm.auto, which in a Jupyter kernel without ipywidgets warns
+                        # "IProgress not found" (a TqdmWarning) on import; its bars fall back to plain text there.
+                        warnings.filterwarnings("ignore", message="IProgress not found")
+                        self._module = importlib.import_module(self._name)
+                module = self._module
+        return getattr(module, attr)
+
+
+if not TYPE_CHECKING:
+    hf = _LazyModule("huggingface_hub")
+    constants = _LazyModule("huggingface_hub.constants")
+    hf_errors = _LazyModule("huggingface_hub.errors")
+    hf_utils = _LazyModule("huggingface_hub.utils")
+
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 
+
 # Network-level failures: the HTTP client's base error (re-exported by huggingface_hub.errors) and the stdlib's.
 # A truncated answer surfaces as an httpx RemoteProtocolError (an HTTPError); a garbled JSON body as JSONDecodeError;
 # a streamed file shorter than its Content-Length as the ConnectionError read_file raises.
-_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    getattr(hf_errors, "HTTPError", OSError),
-    ConnectionError,
-    TimeoutError,
-    OSError,
-    json.JSONDecodeError,
-)
+@functools.cache
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    return (
+        getattr(hf_errors, "HTTPError", OSError),
+        ConnectionError,
+        TimeoutError,
+        OSError,
+        json.JSONDecodeError,
+    )
+
+
 # OSError numbers that mean the local disk, not the network, failed: retrying would not help.
 _LOCAL_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT})
 
@@ -365,7 +409,7 @@ def check_token(token: str | bool | None) -> None:
     if token is None:
         if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN:
             return
-        token = get_token()
+        token = hf.get_token()
         source = "the stored token (HF_TOKEN or the login)"
         if token is None:
             return
@@ -533,7 +577,7 @@ def progress(items: Iterable[T], *, total: int, desc: str, enabled: bool) -> Ite
     if not enabled:
         yield from items
         return
-    with hf_tqdm(total=total, desc=desc, unit="release") as bar:  # type: ignore[no-untyped-call]
+    with hf_utils.tqdm(total=total, desc=desc, unit="release") as bar:  # type: ignore[attr-defined,no-untyped-call]
         for item in items:
             yield item
             bar.update(1)
@@ -602,7 +646,7 @@ class HubClient:
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
         check_token(token)
-        self._api = HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
+        self._api = hf.HfApi(endpoint=endpoint, token=token, library_name="openscore", library_version=__version__)
         self._token = token
         self.endpoint = self._api.endpoint.rstrip("/")
         self.timeout = float(timeout)
@@ -644,7 +688,10 @@ class HubClient:
     # ------------------------------------------------------------------------------------------ requests
 
     def _headers(self) -> dict[str, str]:
-        return dict(build_hf_headers(token=self._token, library_name="openscore", library_version=__version__))
+        headers = hf_utils.build_hf_headers(  # type: ignore[attr-defined]
+            token=self._token, library_name="openscore", library_version=__version__
+        )
+        return dict(headers)
 
     def _stream(self, url: str, params: Any, max_bytes: int, *, too_big: str) -> tuple[bytes, int, Any]:
         """GET ``url`` and read at most ``max_bytes`` (+1) of its body before this try's deadline.
@@ -656,7 +703,7 @@ class HubClient:
             raise hf_errors.OfflineModeIsEnabled("HF_HUB_OFFLINE is set")
         until = time.monotonic() + min(self.timeout, self._remaining())
         headers = self._headers()
-        with get_session().stream(
+        with hf.get_session().stream(
             "GET",
             url,
             params=params,
@@ -664,7 +711,7 @@ class HubClient:
             timeout=max(0.001, until - time.monotonic()),
             follow_redirects=True,
         ) as r:
-            hf_raise_for_status(r)
+            hf.hf_raise_for_status(r)
             self.limiter.observe(r.headers)
             declared_raw = r.headers.get("Content-Length")
             declared = int(declared_raw) if declared_raw and declared_raw.isdigit() else None
@@ -958,7 +1005,7 @@ class HubClient:
                     f"{name}: the Hub is rate limiting requests (HTTP 429)", target=space_id, retry_after=wait
                 ) from exc
             raise errors.HubUnavailableError(f"{name}: the Hub answered HTTP {status}", target=space_id) from exc
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             raise errors.HubUnavailableError(
                 f"{name}: the Hub could not be reached ({_fault_name(exc)})", target=space_id
             ) from exc
@@ -1005,7 +1052,7 @@ class HubClient:
             return FileResult(path=path, data=None, problem="not in the openscore cache (offline mode)")
         if not safe_repo_id(repo_id):
             return FileResult(path=path, data=None, problem="could not be read: not a valid repository id")
-        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint, repo_type=repo_type)
+        url = hf.hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint, repo_type=repo_type)
 
         def fetch() -> tuple[bytes, int]:
             body, size, _ = self._stream(url, None, max_bytes, too_big="cut")
@@ -1067,7 +1114,7 @@ class HubClient:
     def _leaks(self, exc: BaseException) -> bool:
         token = self._token if isinstance(self._token, str) else None
         if token is None and not constants.HF_HUB_DISABLE_IMPLICIT_TOKEN and self._token is None:
-            token = get_token()
+            token = hf.get_token()
         if not token:
             return False
         seen: set[int] = set()
@@ -1164,7 +1211,7 @@ class HubClient:
                 raise errors.HubUnavailableError(
                     f"{name}: HF_HUB_OFFLINE is set, the Hub cannot be reached", target=repo_id
                 ) from exc
-            except _TRANSPORT_ERRORS as exc:
+            except _transport_errors() as exc:
                 if isinstance(exc, OSError) and exc.errno in _LOCAL_ERRNOS:  # the local cache, not the network
                     raise errors.HubUnavailableError(
                         f"{name}: could not be stored in the local cache ({type(exc).__name__}: {exc.strerror})",

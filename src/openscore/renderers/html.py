@@ -9,9 +9,10 @@ Markdown escapes Markdown and HTML metacharacters in stranger text and only link
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
-from ..criteria import VERDICT_MEANING, CriterionResult
+from ..criteria import VERDICT_MEANING, Base, CriterionResult
 from ..findings import Criterion, Evidence, Outcome
 from ..report import Report
 from .style import (
@@ -35,26 +36,35 @@ CSS_CLASS = "openscore-report"
 #: How many findings with evidence each criterion shows as "key evidence".
 KEY_EVIDENCE = 3
 
-# "div." raises specificity above notebook defaults such as JupyterLab's right-aligned table cells.
+# Every rule is scoped under ``div.openscore-report.openscore-report`` (the class twice): specificity (0,2,1) or more,
+# above notebook defaults such as JupyterLab's ``.jp-RenderedHTMLCommon td {text-align: right}`` (0,1,1), classic
+# Notebook's ``.rendered_html td`` and JupyterLab's ``.jp-RenderedHTMLCommon ul:not(.list-inline)`` (0,2,1), in
+# JupyterLab, classic Notebook, VS Code and nbconvert alike. Colours inherit the theme's text colour (light and dark);
+# only the pills carry their own background and dark text.
+_S = f"div.{CSS_CLASS}.{CSS_CLASS}"
 _CSS = f"""<style>
-div.{CSS_CLASS}{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;font-size:13px;
-line-height:1.45;color:inherit;max-width:72em;margin:.25em 0}}
-div.{CSS_CLASS} .os-banner{{border-left:6px solid #9f9f9f;border-radius:4px;padding:.5em .8em;margin-bottom:.6em;
+{_S}{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;font-size:13px;
+line-height:1.45;color:inherit;max-width:72em;margin:.25em 0;text-align:left}}
+{_S} .os-banner{{border-left:6px solid #9f9f9f;border-radius:4px;padding:.5em .8em;margin-bottom:.6em;
 background:rgba(127,127,127,.1)}}
-div.{CSS_CLASS} .os-pill{{display:inline-block;padding:0 .5em;border-radius:3px;color:#111;font-weight:600;
+{_S} .os-pill{{display:inline-block;padding:0 .5em;border-radius:3px;color:#111;font-weight:600;
 white-space:nowrap}}
-div.{CSS_CLASS} .os-target{{font-weight:600;word-break:break-all}}
-div.{CSS_CLASS} .os-muted{{opacity:.75}}
-div.{CSS_CLASS} table{{border-collapse:collapse;width:100%;margin:.4em 0;table-layout:auto}}
-div.{CSS_CLASS} th,div.{CSS_CLASS} td{{text-align:left;vertical-align:top;padding:.3em .5em;border:0;
-border-bottom:1px solid rgba(127,127,127,.35);background:transparent;color:inherit;white-space:normal}}
-div.{CSS_CLASS} th{{font-weight:600}}
-div.{CSS_CLASS} ul{{margin:.2em 0;padding-left:1.2em}}
-div.{CSS_CLASS} li{{margin:.1em 0}}
-div.{CSS_CLASS} q{{quotes:"\\201C" "\\201D";font-style:italic}}
-div.{CSS_CLASS} .os-loc{{opacity:.8}}
-div.{CSS_CLASS} a{{color:inherit;text-decoration:underline}}
-div.{CSS_CLASS} .os-footer{{font-size:11px;opacity:.7;margin-top:.4em}}
+{_S} .os-target{{font-weight:600;overflow-wrap:break-word;word-break:normal}}
+{_S} .os-seg,{_S} .os-status{{white-space:nowrap}}
+{_S} .os-muted{{opacity:.75}}
+{_S} h4{{font-size:1em;font-weight:600;margin:.6em 0 .2em;padding:0}}
+{_S} table{{border-collapse:collapse;width:100%;margin:.4em 0;table-layout:auto;font-size:inherit;border:0}}
+{_S} th,{_S} td{{text-align:left;vertical-align:top;padding:.3em .5em;border:0;
+border-bottom:1px solid rgba(127,127,127,.35);background:transparent;color:inherit;white-space:normal;
+line-height:inherit;max-width:none}}
+{_S} th{{font-weight:600}}
+{_S} ul{{margin:.2em 0;padding-left:1.2em;text-align:left}}
+{_S} li{{margin:.1em 0}}
+{_S} code{{font-size:.95em;padding:0 .2em;border-radius:2px;background:rgba(127,127,127,.15);color:inherit}}
+{_S} q{{quotes:"\\201C" "\\201D";font-style:italic}}
+{_S} .os-loc{{opacity:.8}}
+{_S} a{{color:inherit;text-decoration:underline}}
+{_S} .os-footer{{font-size:11px;opacity:.7;margin-top:.4em}}
 </style>"""
 
 
@@ -66,6 +76,29 @@ def _tri(value: bool | None) -> str:
 def _e(text: str) -> str:
     """Clean and HTML-escape stranger text (quotes too, so it is safe in attributes)."""
     return html.escape(clean(text), quote=True)
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def _rich(text: str) -> str:
+    """Like :func:`_e`, with Markdown code spans (`` `x` ``) in our own messages shown as ``<code>x</code>``.
+
+    The text is escaped first, so a code span can only ever hold escaped text.
+    """
+    return _BACKTICKS.sub(r"<code>\1</code>", _e(text))
+
+
+def _name(text: str, *, whole_segments: bool = False) -> str:
+    """A repository id or path, escaped, with a line-break opportunity (``<wbr>``) after each ``/``.
+
+    ``whole_segments`` (table cells) also keeps each part between slashes on one line, so that a narrow column
+    breaks names at ``/`` and never inside a part (nor at its hyphens).
+    """
+    parts = _e(text).split("/")
+    if whole_segments:
+        parts = [f'<span class="os-seg">{p}</span>' if p else p for p in parts]
+    return "/<wbr>".join(parts)
 
 
 def _pill(text: str, color: str, title: str | None = None) -> str:
@@ -109,8 +142,44 @@ def _footer(report: Report) -> str:
     return " \u00b7 ".join(clean(p) for p in parts)
 
 
+def _base_state(base: Base) -> str:
+    """A base's verdict as a pill, or why it was not graded (never shown as a verdict)."""
+    if base.verdict is not None:
+        state = _pill(base.verdict.value, VERDICT_COLORS[base.verdict])
+        if base.loop:
+            state += ' <span class="os-muted">(the chain loops back here; its terms are already counted)</span>'
+        return state
+    return f'<span class="os-muted">not graded: {_rich(base.note or "no reason recorded")}</span>'
+
+
+_UNKNOWN = '<span class="os-muted">unknown</span>'
+
+
+def _lineage_html(lineage: Sequence[Base]) -> str:
+    """The lineage section: each base up the chain with its relation, verdict (or why not graded) and licenses."""
+    if not lineage:
+        return ""
+    rows = []
+    for base in lineage:
+        indent = "\u2003" * (base.depth - 1) + ("\u21b3 " if base.depth > 1 else "")
+        revision = f' <span class="os-muted">@ {_e(base.revision[:12])}</span>' if base.revision else ""
+        licenses = ", ".join(f"<code>{_e(lic.key)}</code>" for lic in base.licenses) or (
+            '<span class="os-muted">none declared</span>' if base.verdict is not None else _UNKNOWN
+        )
+        rows.append(
+            f'<tr><td class="os-target">{indent}{_name(base.repo_id, whole_segments=True)}{revision}</td>'
+            f"<td>{_e(base.relation)}</td><td>{base.depth}</td><td>{_base_state(base)}</td>"
+            f"<td>{licenses}</td></tr>"
+        )
+    return (
+        '<div class="os-lineage"><h4>Lineage</h4>'
+        "<table><thead><tr><th>base model</th><th>relation</th><th>depth</th><th>verdict</th>"
+        f"<th>licenses</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def render_html(report: Report) -> str:
-    """The report as a self-contained HTML fragment for notebooks: verdict banner, criteria table, details."""
+    """The report as a self-contained HTML fragment for notebooks: verdict banner, criteria table, lineage, details."""
     color = VERDICT_COLORS[report.verdict]
     out = [f'<div class="{CSS_CLASS}">', _CSS]
     link = ""
@@ -119,13 +188,13 @@ def render_html(report: Report) -> str:
     out.append(f'<div class="os-banner" style="border-left-color:{color}">')
     out.append(
         f"<div>{_pill(report.verdict.value, color)} "
-        f'<span class="os-target">{_e(_heading(report))}</span> '
+        f'<span class="os-target">{_name(_heading(report))}</span> '
         f'<span class="os-muted">({_e(report.source)}){link}</span></div>'
     )
     out.append(f"<div><strong>OSAID 1.0:</strong> {_e(VERDICT_MEANING[report.verdict])}</div>")
-    out.append(f'<div class="os-muted">{_e(report.verdict_reason)}</div>')
+    out.append(f'<div class="os-muted">{_rich(report.verdict_reason)}</div>')
     if report.verdict_if_checked is not None:
-        checks = "".join(f"<li>{_e(c)}</li>" for c in report.unchecked[:6])
+        checks = "".join(f"<li>{_rich(c)}</li>" for c in report.unchecked[:6])
         out.append(
             f"<div><strong>If the checks not made pass:</strong> {_e(report.verdict_if_checked.value)}"
             + (f"<ul>{checks}</ul>" if checks else "")
@@ -144,9 +213,9 @@ def render_html(report: Report) -> str:
             + "</li>"
             for fid, where, quote in _key_evidence(result)
         )
-        remedies = "".join(f"<li>{_e(r)}</li>" for r in result.remediation)
+        remedies = "".join(f"<li>{_rich(r)}</li>" for r in result.remediation)
         elements = element_summary(result.findings)
-        summary = _e(result.summary) + (f'<div class="os-muted">{_e(elements)}</div>' if elements else "")
+        summary = _rich(result.summary) + (f'<div class="os-muted">{_e(elements)}</div>' if elements else "")
         out.append(
             f"<tr><th>{_e(CRITERION_NAMES[name])}</th><td>{mark}</td><td>{summary}</td>"
             f"<td>{f'<ul>{evidence}</ul>' if evidence else ''}</td>"
@@ -154,19 +223,20 @@ def render_html(report: Report) -> str:
         )
     out.append("</tbody></table>")
 
+    out.append(_lineage_html(report.lineage))
     out.append(f"<div><strong>Open data:</strong> {_tri(report.open_data)} \u2013 ")
-    out.append(f"{_e(report.open_data_reason)}</div>")
+    out.append(f"{_rich(report.open_data_reason)}</div>")
     if report.licenses:
         items = "".join(
             f"<li><code>{_e(lic.key)}</code> {_e(lic.name)} "
             f'<span class="os-muted">({_e(lic.policy.value)}'
             + (", OSI-approved" if lic.osi_approved and lic.policy.value != "osi-approved" else "")
-            + f") \u2013 {_e(lic.reason)}</span></li>"
+            + f") \u2013 {_rich(lic.reason)}</span></li>"
             for lic in report.licenses
         )
         out.append(f"<div><strong>Licenses:</strong><ul>{items}</ul></div>")
     if report.unreadable:
-        items = "".join(f"<li>{_e(note)}</li>" for note in report.unreadable)
+        items = "".join(f"<li>{_rich(note)}</li>" for note in report.unreadable)
         out.append(f"<div><strong>Could not be read:</strong><ul>{items}</ul></div>")
     out.append(f'<div class="os-footer">{_e(_footer(report))}</div>')
     out.append("</div>")
@@ -209,6 +279,15 @@ def render_markdown(report: Report) -> str:
     if details:
         out.append("")
         out.extend(details)
+    if report.lineage:
+        out.append("")
+        out.append("**Lineage:**")
+        for base in report.lineage:
+            state = base.verdict.value if base.verdict else f"not graded: {md(base.note or 'no reason recorded')}"
+            keys = ", ".join(md(lic.key) for lic in base.licenses) or ("none declared" if base.verdict else "unknown")
+            out.append(
+                f"{'  ' * (base.depth - 1)}- {md(base.relation)} of {md(base.repo_id)}: {state} (licenses: {keys})"
+            )
     out.append("")
     out.append(f"**Open data:** {_tri(report.open_data)} \u2013 {md(report.open_data_reason)}")
     if report.licenses:
@@ -239,19 +318,19 @@ def render_summary_html(items: Sequence[Report | tuple[str, str, str]]) -> str:
         if isinstance(item, tuple):
             target, kind, message = item
             out.append(
-                f'<tr><td class="os-target">{_e(target)}</td>'
+                f'<tr><td class="os-target">{_name(target, whole_segments=True)}</td>'
                 f"<td>{_pill('error', ERROR_COLOR, title=kind)}</td>"
-                f'<td colspan="5"><code>{_e(kind)}</code> {_e(message)}</td></tr>'
+                f'<td colspan="5"><code>{_e(kind)}</code> {_rich(message)}</td></tr>'
             )
             continue
         report = item
         statuses = "".join(
-            f"<td>{_pill(STATUS_MARKS[r.status], STATUS_COLORS[r.status], title=r.status.value)} "
+            f'<td class="os-status">{_pill(STATUS_MARKS[r.status], STATUS_COLORS[r.status], title=r.status.value)} '
             f"{_e(r.status.value)}</td>"
             for _, r in report.criteria.items()
         )
         out.append(
-            f'<tr><td class="os-target">{_e(_heading(report))}</td>'
+            f'<tr><td class="os-target">{_name(_heading(report), whole_segments=True)}</td>'
             f"<td>{_pill(report.verdict.value, VERDICT_COLORS[report.verdict])}</td>{statuses}"
             f"<td>{_tri(report.open_data)}</td></tr>"
         )

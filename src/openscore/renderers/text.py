@@ -7,6 +7,7 @@ ANSI escape sequences, are replaced so that a card cannot rewrite the user's ter
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 
 from ..criteria import VERDICT_MEANING
@@ -72,8 +73,45 @@ def element_summary(findings: Sequence[Finding]) -> str:
     return "; ".join(parts)
 
 
-def render_text(report: Report, *, verbose: bool = False) -> str:
-    """A human-readable report. ``verbose`` lists every finding with all its evidence."""
+#: The narrowest width :func:`wrap_lines` wraps to (narrower terminals get lines of this width).
+MIN_WIDTH = 40
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """``text`` with each line longer than ``width`` wrapped, continuation lines indented under the line's start.
+
+    Words are never broken (a long URL or repository id stays whole, even past ``width``); lines that fit are
+    left as they are, so the layout of short reports does not change.
+    """
+    width = max(width, MIN_WIDTH)
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        hang = lead + ("      " if line.lstrip().startswith("[") else "    ")
+        out.extend(
+            textwrap.wrap(
+                line,
+                width=width,
+                initial_indent="",
+                subsequent_indent=hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+                drop_whitespace=True,
+            )
+            or [line]
+        )
+    return "\n".join(out)
+
+
+def render_text(report: Report, *, verbose: bool = False, width: int | None = None) -> str:
+    """A human-readable report. ``verbose`` lists every finding with all its evidence.
+
+    ``width`` wraps long lines to that many columns (see :func:`wrap_lines`); the command line passes the
+    terminal's width when it writes to a terminal. ``None`` (the default) leaves lines whole.
+    """
     out: list[str] = []
     head = report.target
     if report.revision:
@@ -124,4 +162,5 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
             out.append(safe(f"  - {note}"))
     out.append("")
     out.append(f"openscore {report.openscore_version}, rules {report.rules_version}")
-    return "\n".join(out)
+    text = "\n".join(out)
+    return wrap_lines(text, width) if width is not None else text
