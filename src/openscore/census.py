@@ -226,15 +226,20 @@ def _is_jsonl(path: str) -> bool:
     return path.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson"))
 
 
-def read_dump(paths: Sequence[str], *, partition_rows: int = PARTITION_ROWS) -> Any:
-    """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily."""
+def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, workers: int = 1) -> Any:
+    """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily.
+
+    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about four partitions per
+    worker (so the workers finish together), of at most :data:`PARTITION_ROWS` rows.
+    """
     dd, _, pd = _require()
     meta = pd.DataFrame({c: pd.Series(dtype=_ROW_DTYPES[c]) for c in _ROW_COLUMNS})
     frames = []
     for path in paths:
         if _is_jsonl(path):
             total = _count_lines(path)
-            specs = [(path, s, min(s + partition_rows, total)) for s in range(0, max(total, 1), partition_rows)]
+            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (4 * max(1, workers)))))
+            specs = [(path, s, min(s + size, total)) for s in range(0, max(total, 1), size)]
             frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
         else:
             raw = dd.read_parquet(path, split_row_groups="adaptive")
@@ -441,15 +446,14 @@ def _final_partition(df: Any) -> Any:
             for rec in group.to_dict("records")
             if isinstance(rec.get("base_state"), str)
         }
-        row = {k: first[k] for k in ("author", "downloads", "likes", "created")}
-        row["id"] = child
+        row = {"id": child}
         try:
             report = _report_from_state(str(child), first["own"], found)
             gov = first.get("governing")
             out.append(_output_row(row, report, gov if isinstance(gov, str) else None, None))
         except Exception as exc:
             out.append(_output_row(row, None, None, f"{type(exc).__name__}: {exc}"))
-    return pd.DataFrame(out, columns=list(COLUMNS))
+    return pd.DataFrame(out, columns=list(COLUMNS))[["id", *_LINEAGE_COLUMNS]]
 
 
 # --------------------------------------------------------------------------------------------- running
@@ -469,7 +473,14 @@ class CensusResult:
 
 
 def _write_part(df: Any, path: str) -> int:
-    df.to_parquet(path, index=False)
+    """Write one partition; every column is a string except counts (so empty partitions read back alike)."""
+    pa = importlib.import_module("pyarrow")
+    pq = importlib.import_module("pyarrow.parquet")
+    types = {
+        c: pa.int64() if c in _INT_COLUMNS else (pa.bool_() if c == "_lineage" else pa.string()) for c in df.columns
+    }
+    schema = pa.schema([pa.field(str(c), t) for c, t in types.items()])
+    pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path)
     return len(df)
 
 
@@ -491,7 +502,7 @@ def run_census(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
-    partition_rows: int = PARTITION_ROWS,
+    partition_rows: int | None = None,
     progress_bar: bool = True,
     lineage_depth: int = MAX_LINEAGE_DEPTH,
 ) -> CensusResult:
@@ -502,19 +513,15 @@ def run_census(
         output_dir: where ``census.parquet/``, ``census.md``, ``census.html`` and the charts go.
         workers: processes of the local cluster (default: one per core); ignored with ``scheduler``.
         scheduler: the address of an existing ``distributed`` scheduler (``tcp://host:8786``).
-        partition_rows: rows per partition read from JSONL.
+        partition_rows: rows per partition read from JSONL (default: enough partitions for every worker to stay
+            busy, at most :data:`PARTITION_ROWS`).
         progress_bar: show progress on stderr.
         lineage_depth: how many levels of base models are joined.
     """
     dd, distributed, pd = _require()
     out = Path(output_dir)
     work = out / "_work"
-    for sub in ("stage1", "census.parquet"):
-        target = (work if sub == "stage1" else out) / sub
-        if target.exists():
-            for old in target.glob("*.parquet"):
-                old.unlink()
-        target.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     cluster = None
     if scheduler:
         client = distributed.Client(scheduler)
@@ -556,80 +563,128 @@ def _run(
     sources: list[str],
     out: Path,
     work: Path,
-    partition_rows: int,
+    partition_rows: int | None,
     progress_bar: bool,
     depth: int,
 ) -> CensusResult:
-    delayed = importlib.import_module("dask").delayed
-    rows = read_dump(sources, partition_rows=partition_rows)
-    stage1_columns = [*COLUMNS, "bases", "relation", "own", "origin"]
-    graded = rows.map_partitions(
-        _grade_partition,
-        meta=pd.DataFrame(
-            {c: pd.Series(dtype="Int64" if c in ("downloads", "likes") else object) for c in stage1_columns}
-        ),
-    )
-    stage1_dir = work / "stage1"
-    tasks = [
-        delayed(_write_part)(part, str(stage1_dir / f"part-{i:05d}.parquet"))
-        for i, part in enumerate(graded.to_delayed())
-    ]
-    total = sum(_progress(client.compute(tasks), "grading", progress_bar, distributed))
-    stage1 = dd.read_parquet(str(stage1_dir))
-    stage1 = stage1.astype({c: object for c in stage1.columns if c not in ("downloads", "likes")})
-    # Lineage: which graded releases are bases of others in the dump.
-    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases", "own", "author", "downloads", "likes", "created"]]
-    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base").rename(columns={"id": "child"})
-    edges = edges.drop(columns=["bases"]).astype({"child": object, "base": object})
-    ids = stage1[["id", "own", "origin"]]
-    matched = edges.merge(ids[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
-    pairs = matched[["child", "base"]].compute() if total else None
-    children = set(pairs["child"]) if pairs is not None else set()
-    # Only releases on a chain are kept in memory for the joins (bounded by the chains, not by the dump).
-    on_chains = list(children | set(pairs["base"])) if pairs is not None else []
-    final_parts: list[Any] = []
-    if children:
-        edges = edges[edges["child"].isin(list(children))].persist()
-        # Level 0: every release graded on its own (bases outside the dump noted as such).
-        state = stage1[stage1["id"].isin(on_chains)][["id", "own", "origin"]]
-        state = state.assign(
-            state=state.map_partitions(_state_from_own, meta=("state", object)),
-        )[["id", "state", "origin"]].persist()
-        for _ in range(depth):
-            joined = edges.merge(
-                state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}),
-                on="base",
-                how="left",
-            )
-            joined = joined.shuffle("child")
-            combined = joined.map_partitions(
-                _combine_partition,
-                meta=pd.DataFrame({c: pd.Series(dtype=object) for c in ("id", "state", "origin", "governing")}),
-            ).persist()
-            keep = state[~state["id"].isin(list(children))]
-            state = dd.concat([keep, combined[["id", "state", "origin"]]]).persist()
-        gov = combined[["id", "governing"]].rename(columns={"id": "child"})
-        joined = edges.merge(
-            state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}), on="base", how="left"
-        ).merge(gov, on="child", how="left")
-        joined = joined.shuffle("child")
-        final_parts.append(
-            joined.map_partitions(_final_partition, meta=pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS}))
-        )
-    plain = stage1[~stage1["id"].isin(list(children))][list(COLUMNS)]
-    table = dd.concat([plain, *final_parts]) if final_parts else plain
-    table = table.astype({"downloads": "Int64", "likes": "Int64"})
+    """Every step writes its result to disk partition by partition and the next step reads it back lazily:
+    nothing is persisted in worker memory and nothing but small aggregates comes back to the client, so peak
+    memory follows the partition size, not the dump size."""
+    threads = sum(client.nthreads().values()) or 1
+    rows = read_dump(sources, partition_rows=partition_rows, workers=threads)
+    graded = rows.map_partitions(_grade_partition, meta=_meta(pd, _STAGE1_COLUMNS))
+    total = _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
+    stage1 = _read_frame(dd, work / "stage1")
+    lineage = _lineage(client, dd, distributed, pd, stage1, work, depth) if total else None
+    table = stage1 if lineage is None else stage1.merge(lineage, on="id", how="left")
+    table = table.map_partitions(_apply_lineage, meta=_meta(pd, COLUMNS))
     table_dir = out / "census.parquet"
-    parts = [
-        delayed(_write_part)(p, str(table_dir / f"part-{i:05d}.parquet")) for i, p in enumerate(table.to_delayed())
-    ]
-    rows_written = sum(_progress(client.compute(parts), "writing", progress_bar, distributed))
-    summary = summarise(dd.read_parquet(str(table_dir)))
+    rows_written = _write_frame(client, distributed, table, table_dir, "writing", progress_bar)
+    summary = summarise(_read_frame(dd, table_dir))
     return write_report(summary, out, table_dir, rows_written)
 
 
+_STAGE1_COLUMNS = (*COLUMNS, "bases", "relation", "own", "origin")
+_INT_COLUMNS = ("downloads", "likes")
+#: The columns a lineage join may change (the others come from the dump row).
+_LINEAGE_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "author", "downloads", "likes", "created"))
+
+
+def _meta(pd: Any, columns: Sequence[str]) -> Any:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in _INT_COLUMNS else object) for c in columns})
+
+
+def _write_frame(client: Any, distributed: Any, frame: Any, directory: Path, desc: str, progress_bar: bool) -> int:
+    """Write ``frame`` as one Parquet file per partition (each written by the worker that computed it)."""
+    delayed = importlib.import_module("dask").delayed
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.parquet"):
+        old.unlink()
+    tasks = [
+        delayed(_write_part)(part, str(directory / f"part-{i:05d}.parquet"))
+        for i, part in enumerate(frame.to_delayed())
+    ]
+    return sum(_progress(client.compute(tasks), desc, progress_bar, distributed))
+
+
+def _read_frame(dd: Any, directory: Path) -> Any:
+    frame = dd.read_parquet(str(directory))
+    return frame.astype({c: object for c in frame.columns if c not in (*_INT_COLUMNS, "_lineage")})
+
+
+def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work: Path, depth: int) -> Any:
+    """The lineage columns of every release that has a base model in the dump (one row per id), or None.
+
+    Tables (nodes, edges, states) are written to ``work`` at each step: a chain table is read back partition by
+    partition by the next join instead of being held in memory, and a dump that repeats an id grades it once.
+    """
+
+    def write(frame: Any, name: str) -> Any:
+        count = _write_frame(client, distributed, frame, work / name, name, False)
+        return count, _read_frame(dd, work / name)
+
+    # One node per id (a dump may repeat an id): its own findings, relation and bases (``own``).
+    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin", "bases"]].drop_duplicates(subset="id")
+    _, nodes = write(nodes, "nodes")
+    derivs = nodes[nodes["bases"].fillna("") != ""]
+    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base")
+    edges = edges[["id", "base", "own"]].rename(columns={"id": "child"}).astype({"child": object, "base": object})
+    edges = edges.merge(nodes[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
+    n_edges, edges = write(edges, "edges")
+    if not n_edges:
+        return None
+    # Level 0: every base in the dump graded on its own (its own bases outside the dump noted as such).
+    state = nodes.merge(
+        edges[["base"]].rename(columns={"base": "id"}).drop_duplicates(subset="id"), on="id", how="inner"
+    )
+    _, state = write(state.map_partitions(_state_from_own, meta=_meta(pd, ("id", "state", "origin"))), "state-0")
+    governing = None
+    for level in range(depth):
+        joined = edges.merge(_as_base(state), on="base", how="left").shuffle("child")
+        combined = joined.map_partitions(_combine_partition, meta=_meta(pd, ("id", "state", "origin", "governing")))
+        _, combined = write(combined, f"combined-{level}")
+        governing = combined[["id", "governing"]].rename(columns={"id": "child"})
+        update = combined[["id", "state", "origin"]].rename(columns={"state": "new_state", "origin": "new_origin"})
+        state = state.merge(update, on="id", how="left").map_partitions(
+            _take_update, meta=_meta(pd, ("id", "state", "origin"))
+        )
+        _, state = write(state, f"state-{level + 1}")
+    joined = edges.merge(_as_base(state), on="base", how="left")
+    if governing is not None:
+        joined = joined.merge(governing, on="child", how="left")
+    final = joined.shuffle("child").map_partitions(_final_partition, meta=_meta(pd, ("id", *_LINEAGE_COLUMNS)))
+    final = final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
+    _, final = write(final, "lineage")
+    return final
+
+
+def _as_base(state: Any) -> Any:
+    return state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"})
+
+
+def _take_update(df: Any) -> Any:
+    """A state row with its new grading from the last lineage level, where it has one."""
+    has = df["new_state"].notna()
+    out = df[["id", "state", "origin"]].copy()
+    out.loc[has, "state"] = df.loc[has, "new_state"]
+    out.loc[has, "origin"] = df.loc[has, "new_origin"]
+    return out
+
+
+def _apply_lineage(df: Any) -> Any:
+    """A table row with the lineage columns of its id, where its id has bases in the dump."""
+    out = df[list(COLUMNS)].copy()
+    if "_lineage" in df.columns:
+        has = df["_lineage"].fillna(False).astype(bool)
+        for c in _LINEAGE_COLUMNS:
+            out.loc[has, c] = df.loc[has, f"{c}__lineage"]
+    text = [c for c in COLUMNS if c not in _INT_COLUMNS]
+    out[text] = out[text].astype(object).where(out[text].notna(), None)
+    return out
+
+
 def _state_from_own(df: Any) -> Any:
-    pd = importlib.import_module("pandas")
+    """Releases (``id, own, origin``) graded on their own, as bases of others (``id, state, origin``)."""
     values: list[str | None] = []
     for rec in df.to_dict("records"):
         own = rec.get("own")
@@ -640,7 +695,7 @@ def _state_from_own(df: Any) -> Any:
             values.append(_state_json(_report_from_state(str(rec["id"]), own, {})))
         except Exception:
             values.append(None)
-    return pd.Series(values, index=df.index, dtype=object)
+    return df[["id"]].assign(state=values, origin=df["origin"])[["id", "state", "origin"]]
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -857,10 +912,10 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
 
 
 def iter_rows(table_dir: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """The rows of a census table, one dict each (reads one part file at a time)."""
-    pd = importlib.import_module("pandas")
+    """The rows of a census table, one dict each, missing values as ``None`` (reads one part file at a time)."""
+    pq = importlib.import_module("pyarrow.parquet")
     for part in sorted(Path(table_dir).glob("*.parquet")):
-        yield from pd.read_parquet(part).to_dict("records")
+        yield from pq.read_table(part).to_pylist()
 
 
 def main_error(exc: BaseException) -> str:
