@@ -470,6 +470,18 @@ class CensusResult:
     verdicts: dict[str, int] = field(default_factory=dict)
     charts: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Rows whose weights could not be checked (no file-format tag in the dump): parameters undetermined.
+    no_weight_evidence: int = 0
+
+    def weight_evidence_note(self) -> str | None:
+        """A one-line note when most rows lack weight evidence (for stderr), else None."""
+        if not self.rows or self.no_weight_evidence * 2 <= self.rows:
+            return None
+        return (
+            f"{self.no_weight_evidence:,} of {self.rows:,} releases ({self.no_weight_evidence / self.rows:.0%}) show "
+            "no evidence of weights: the dump has no Hub file-format tags (safetensors, gguf, ...), so their "
+            "parameters are undetermined, not closed (see the report)"
+        )
 
 
 def _write_part(df: Any, path: str) -> int:
@@ -576,7 +588,8 @@ def _run(
     total = _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
     stage1 = _read_frame(dd, work / "stage1")
     lineage = _lineage(client, dd, distributed, pd, stage1, work, depth) if total else None
-    table = stage1 if lineage is None else stage1.merge(lineage, on="id", how="left")
+    table = stage1[list(COLUMNS)]
+    table = table if lineage is None else table.merge(lineage, on="id", how="left")
     table = table.map_partitions(_apply_lineage, meta=_meta(pd, COLUMNS))
     table_dir = out / "census.parquet"
     rows_written = _write_frame(client, distributed, table, table_dir, "writing", progress_bar)
@@ -623,16 +636,22 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
         count = _write_frame(client, distributed, frame, work / name, name, False)
         return count, _read_frame(dd, work / name)
 
-    # One node per id (a dump may repeat an id): its own findings, relation and bases (``own``).
-    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin", "bases"]].drop_duplicates(subset="id")
-    _, nodes = write(nodes, "nodes")
-    derivs = nodes[nodes["bases"].fillna("") != ""]
-    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base")
-    edges = edges[["id", "base", "own"]].rename(columns={"id": "child"}).astype({"child": object, "base": object})
-    edges = edges.merge(nodes[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
-    n_edges, edges = write(edges, "edges")
+    # Edges to bases in the dump, from the small columns only (a repeated id gives its edges once).
+    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases"]]
+    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base")[["id", "base"]]
+    edges = edges.rename(columns={"id": "child"}).astype({"child": object, "base": object}).drop_duplicates()
+    present = stage1[["id"]].rename(columns={"id": "base"}).drop_duplicates(subset="base")
+    n_edges, edges = write(edges.merge(present, on="base", how="inner"), "edges")
     if not n_edges:
         return None
+    # One node per id on a chain: its own findings, relation and bases (``own``).
+    chain = dd.concat(
+        [edges[["child"]].rename(columns={"child": "id"}), edges[["base"]].rename(columns={"base": "id"})]
+    ).drop_duplicates(subset="id")
+    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]].merge(chain, on="id", how="inner")
+    _, nodes = write(nodes.drop_duplicates(subset="id"), "nodes")
+    edges = edges.merge(nodes[["id", "own"]].rename(columns={"id": "child"}), on="child", how="inner")
+    _, edges = write(edges, "edges-own")
     # Level 0: every base in the dump graded on its own (its own bases outside the dump noted as such).
     state = nodes.merge(
         edges[["base"]].rename(columns={"base": "id"}).drop_duplicates(subset="id"), on="id", how="inner"
@@ -727,13 +746,15 @@ def summarise(table: Any) -> dict[str, Any]:
     by_family = t.groupby(["family", "verdict"]).size()
     reasons = [t[t[f"{c}_reason"].notnull()][f"{c}_reason"].value_counts() for c in CRITERIA]
     orgs = t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].value_counts()
-    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs)
+    no_weights = (t["parameters"] == "undetermined").sum()
+    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs, no_weights)
     return {
         "by_verdict": computed[0],
         "by_year": computed[1],
         "by_family": computed[2],
         "reasons": dict(zip(CRITERIA, computed[3 : 3 + len(CRITERIA)], strict=True)),
-        "orgs": computed[-1],
+        "orgs": computed[-2],
+        "no_weight_evidence": int(computed[-1]),
     }
 
 
@@ -869,7 +890,14 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         "A dump holds no file listing: weights count as published only when the Hub's file-format tags show them, "
         "otherwise parameters are undetermined (never closed). Full table: `census.parquet/`."
     )
-    md = ["# Openness census", "", intro, ""]
+    missing = int(summary.get("no_weight_evidence", 0))
+    evidence = (
+        f"Weight evidence: {missing:,} of {rows:,} releases ({missing / max(rows, 1):.1%}) have no file-format tag, "
+        "so whether their weights are published could not be checked and their parameters criterion is "
+        "undetermined. A dump without the Hub's file-format tags (such as a JSONL export of cards alone) cannot "
+        "show weights: its releases come out undetermined for lack of evidence, not because they are closed."
+    )
+    md = ["# Openness census", "", intro, "", f"**{evidence}**", ""]
     if note:
         md += [f"_{note}._", ""]
     for c in charts:
@@ -884,6 +912,7 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body>",
         "<h1>Openness census</h1>",
         f"<p>{html.escape(intro)}</p>",
+        f"<p><strong>{html.escape(evidence)}</strong></p>",
     ]
     if note:
         h.append(f"<p><em>{html.escape(note)}.</em></p>")
@@ -908,6 +937,7 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         verdicts={str(k): int(bv.loc[k, "count"]) for k in bv.index},
         charts=charts,
         notes=[note] if note else [],
+        no_weight_evidence=missing,
     )
 
 

@@ -216,7 +216,8 @@ def _census_command(args: argparse.Namespace) -> int:
     print(f"{result.rows} releases graded ({counts})")
     print(f"table:  {result.table}")
     print(f"report: {result.report_md} and {result.report_html}")
-    for note in result.notes:
+    weights_note = result.weight_evidence_note()
+    for note in [*result.notes, *([weights_note] if weights_note else [])]:
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 
