@@ -107,7 +107,7 @@ def cluster() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # any free port: no warning when 8787 is taken
         silence_logs=logging.ERROR,
     ) as local:
         yield local.scheduler_address

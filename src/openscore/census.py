@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -543,13 +544,13 @@ def run_census(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # any free port: no warning when 8787 is taken
             host="127.0.0.1",
             silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster)
     try:
-        return _run(
+        result = _run(
             client,
             dd,
             distributed,
@@ -561,6 +562,8 @@ def run_census(
             progress_bar,
             lineage_depth,
         )
+        shutil.rmtree(work, ignore_errors=True)  # the intermediate tables (kept after a failure, for a look)
+        return result
     finally:
         client.close()
         if cluster is not None:
@@ -589,7 +592,8 @@ def _run(
     stage1 = _read_frame(dd, work / "stage1")
     lineage = _lineage(client, dd, distributed, pd, stage1, work, depth) if total else None
     table = stage1[list(COLUMNS)]
-    table = table if lineage is None else table.merge(lineage, on="id", how="left")
+    # Broadcast the lineage rows (derivatives only) to the table's partitions: the table is never shuffled.
+    table = table if lineage is None else table.merge(lineage, on="id", how="left", broadcast=True)
     table = table.map_partitions(_apply_lineage, meta=_meta(pd, COLUMNS))
     table_dir = out / "census.parquet"
     rows_written = _write_frame(client, distributed, table, table_dir, "writing", progress_bar)
@@ -648,7 +652,10 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
     chain = dd.concat(
         [edges[["child"]].rename(columns={"child": "id"}), edges[["base"]].rename(columns={"base": "id"})]
     ).drop_duplicates(subset="id")
-    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]].merge(chain, on="id", how="inner")
+    # Broadcast: every stage-1 partition is filtered by the (small) chain ids where it lies; shuffling the whole
+    # dump's findings instead would make peak memory grow with the dump.
+    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]]
+    nodes = nodes.merge(chain, on="id", how="inner", broadcast=True)
     _, nodes = write(nodes.drop_duplicates(subset="id"), "nodes")
     edges = edges.merge(nodes[["id", "own"]].rename(columns={"id": "child"}), on="child", how="inner")
     _, edges = write(edges, "edges-own")
