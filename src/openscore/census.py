@@ -490,7 +490,8 @@ def _write_part(df: Any, path: str) -> int:
     pa = importlib.import_module("pyarrow")
     pq = importlib.import_module("pyarrow.parquet")
     types = {
-        c: pa.int64() if c in _INT_COLUMNS else (pa.bool_() if c == "_lineage" else pa.string()) for c in df.columns
+        c: pa.int64() if c in _INT_COLUMNS else (pa.bool_() if c in ("_lineage", "changed") else pa.string())
+        for c in df.columns
     }
     schema = pa.schema([pa.field(str(c), t) for c, t in types.items()])
     pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path)
@@ -626,7 +627,7 @@ def _write_frame(client: Any, distributed: Any, frame: Any, directory: Path, des
 
 def _read_frame(dd: Any, directory: Path) -> Any:
     frame = dd.read_parquet(str(directory))
-    return frame.astype({c: object for c in frame.columns if c not in (*_INT_COLUMNS, "_lineage")})
+    return frame.astype({c: object for c in frame.columns if c not in (*_INT_COLUMNS, "_lineage", "changed")})
 
 
 def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work: Path, depth: int) -> Any:
@@ -672,9 +673,11 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
         governing = combined[["id", "governing"]].rename(columns={"id": "child"})
         update = combined[["id", "state", "origin"]].rename(columns={"state": "new_state", "origin": "new_origin"})
         state = state.merge(update, on="id", how="left").map_partitions(
-            _take_update, meta=_meta(pd, ("id", "state", "origin"))
+            _take_update, meta=_meta(pd, ("id", "state", "origin")).assign(changed=pd.Series(dtype=bool))
         )
         _, state = write(state, f"state-{level + 1}")
+        if not int(state["changed"].sum().compute()):  # a fixed point: further levels would change nothing
+            break
     joined = edges.merge(_as_base(state), on="base", how="left")
     if governing is not None:
         joined = joined.merge(governing, on="child", how="left")
@@ -685,16 +688,19 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
 
 
 def _as_base(state: Any) -> Any:
-    return state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"})
+    return state[["id", "state", "origin"]].rename(
+        columns={"id": "base", "state": "base_state", "origin": "base_origin"}
+    )
 
 
 def _take_update(df: Any) -> Any:
-    """A state row with its new grading from the last lineage level, where it has one."""
+    """A state row with its new grading from the last lineage level, where it has one (``changed``: it differs)."""
     has = df["new_state"].notna()
     out = df[["id", "state", "origin"]].copy()
+    changed = has & ((df["new_state"] != df["state"]) | (df["new_origin"].fillna("") != df["origin"].fillna("")))
     out.loc[has, "state"] = df.loc[has, "new_state"]
     out.loc[has, "origin"] = df.loc[has, "new_origin"]
-    return out
+    return out.assign(changed=changed.astype(bool))
 
 
 def _apply_lineage(df: Any) -> Any:
