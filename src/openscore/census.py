@@ -653,6 +653,7 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
     chain = dd.concat(
         [edges[["child"]].rename(columns={"child": "id"}), edges[["base"]].rename(columns={"base": "id"})]
     ).drop_duplicates(subset="id")
+    chain = chain.repartition(npartitions=1)  # ids only; joined to each stage-1 partition where it lies
     # Broadcast: every stage-1 partition is filtered by the (small) chain ids where it lies; shuffling the whole
     # dump's findings instead would make peak memory grow with the dump.
     nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]]
@@ -684,7 +685,7 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
     final = joined.shuffle("child").map_partitions(_final_partition, meta=_meta(pd, ("id", *_LINEAGE_COLUMNS)))
     final = final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
     _, final = write(final, "lineage")
-    return final
+    return final.repartition(npartitions=1)  # derivatives only; joined to each table partition where it lies
 
 
 def _as_base(state: Any) -> Any:
