@@ -658,7 +658,9 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
     # dump's findings instead would make peak memory grow with the dump.
     nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]]
     nodes = nodes.merge(chain, on="id", how="inner", broadcast=True)
-    _, nodes = write(nodes.drop_duplicates(subset="id"), "nodes")
+    # An explicit shuffle by id, then one row per id (drop_duplicates here may be planned per partition only).
+    nodes = nodes.shuffle("id").map_partitions(_first_per_id, meta=_meta(pd, ("id", "own", "origin")))
+    _, nodes = write(nodes, "nodes")
     edges = edges.merge(nodes[["id", "own"]].rename(columns={"id": "child"}), on="child", how="inner")
     _, edges = write(edges, "edges-own")
     # Level 0: every base in the dump graded on its own (its own bases outside the dump noted as such).
@@ -686,6 +688,10 @@ def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work:
     final = final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
     _, final = write(final, "lineage")
     return final.repartition(npartitions=1)  # derivatives only; joined to each table partition where it lies
+
+
+def _first_per_id(df: Any) -> Any:
+    return df[["id", "own", "origin"]].drop_duplicates(subset="id")
 
 
 def _as_base(state: Any) -> Any:
