@@ -12,9 +12,14 @@ Grading runs in three steps on a ``distributed`` cluster (a local cluster of pro
 1. every partition (of bounded size) is graded on its own and written to disk; a card that fails becomes a row
    with its error;
 2. base models named by releases are joined by id with the graded dump (a Dask merge), level by level up to
-   :data:`openscore.grading.MAX_LINEAGE_DEPTH`, so the most restrictive terms govern, as for a single release
-   (:func:`openscore.criteria.apply_lineage` decides, through :func:`openscore.report.build_report`);
+   :data:`openscore.grading.MAX_LINEAGE_DEPTH` (or until nothing changes), so the most restrictive terms govern,
+   as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
+   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows;
 3. the table (``census.parquet``) and the report (``census.md``, ``census.html``, charts) are written.
+
+Every step writes its result partition by partition (under ``OUTPUT/_work``, removed after a run) and the next
+reads it back lazily; only ids and the releases on chains are shuffled, and only small aggregates come back to the
+client, so a worker's peak memory follows the partition size, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
