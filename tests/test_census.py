@@ -107,7 +107,7 @@ def cluster() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # any free port: no warning when 8787 is taken
         silence_logs=logging.ERROR,
     ) as local:
         yield local.scheduler_address
@@ -241,3 +241,30 @@ def test_cli_without_the_extra_names_the_install(monkeypatch: pytest.MonkeyPatch
     assert main(["census", "nowhere.parquet", "-o", "/nonexistent/out"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "pip install 'openscore[census]'" in err
+
+
+def test_repeated_ids_keep_every_row_and_the_weights_note(cluster: str, tmp_path: Path, capsys: Any) -> None:
+    """A dump that repeats ids (here a chain, twice) keeps every row, each with its lineage; a dump without
+    file-format tags gets the report's weight-evidence line and a one-line note on stderr."""
+    from openscore.cli import main
+
+    path = tmp_path / "cards.jsonl"
+    records = [
+        {"modelId": "shade-co/shade-base", "readme": card("cc-by-nc-4.0", 1)},
+        {"modelId": "lantern-lab/mid-tune", "readme": card("apache-2.0", 2, base="shade-co/shade-base")},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records * 2), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["census", str(path), "-o", str(out), "--scheduler", cluster, "--no-progress"]) == 0
+    rows = list(iter_rows(out / "census.parquet"))
+    assert len(rows) == 4
+    tunes = [r for r in rows if r["id"] == "lantern-lab/mid-tune"]
+    assert len(tunes) == 2
+    for row in tunes:
+        assert row["usage_terms"] == "not-met" and row["governing_base"] == "shade-co/shade-base", row
+    assert all(r["parameters"] == "undetermined" for r in rows)
+    md = (out / "census.md").read_text(encoding="utf-8")
+    assert "4 of 4 releases (100.0%) have no file-format tag" in md
+    assert "cannot show weights" in md
+    err = [line for line in capsys.readouterr().err.splitlines() if "evidence of weights" in line]
+    assert len(err) == 1 and err[0].startswith("note: 4 of 4 releases (100%)")

@@ -12,9 +12,14 @@ Grading runs in three steps on a ``distributed`` cluster (a local cluster of pro
 1. every partition (of bounded size) is graded on its own and written to disk; a card that fails becomes a row
    with its error;
 2. base models named by releases are joined by id with the graded dump (a Dask merge), level by level up to
-   :data:`openscore.grading.MAX_LINEAGE_DEPTH`, so the most restrictive terms govern, as for a single release
-   (:func:`openscore.criteria.apply_lineage` decides, through :func:`openscore.report.build_report`);
+   :data:`openscore.grading.MAX_LINEAGE_DEPTH` (or until nothing changes), so the most restrictive terms govern,
+   as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
+   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows;
 3. the table (``census.parquet``) and the report (``census.md``, ``census.html``, charts) are written.
+
+Every step writes its result partition by partition (under ``OUTPUT/_work``, removed after a run) and the next
+reads it back lazily; only ids and the releases on chains are shuffled, and only small aggregates come back to the
+client, so a worker's peak memory follows the partition size, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
@@ -28,6 +33,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -226,15 +232,20 @@ def _is_jsonl(path: str) -> bool:
     return path.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson"))
 
 
-def read_dump(paths: Sequence[str], *, partition_rows: int = PARTITION_ROWS) -> Any:
-    """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily."""
+def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, workers: int = 1) -> Any:
+    """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily.
+
+    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about four partitions per
+    worker (so the workers finish together), of at most :data:`PARTITION_ROWS` rows.
+    """
     dd, _, pd = _require()
     meta = pd.DataFrame({c: pd.Series(dtype=_ROW_DTYPES[c]) for c in _ROW_COLUMNS})
     frames = []
     for path in paths:
         if _is_jsonl(path):
             total = _count_lines(path)
-            specs = [(path, s, min(s + partition_rows, total)) for s in range(0, max(total, 1), partition_rows)]
+            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (4 * max(1, workers)))))
+            specs = [(path, s, min(s + size, total)) for s in range(0, max(total, 1), size)]
             frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
         else:
             raw = dd.read_parquet(path, split_row_groups="adaptive")
@@ -441,15 +452,14 @@ def _final_partition(df: Any) -> Any:
             for rec in group.to_dict("records")
             if isinstance(rec.get("base_state"), str)
         }
-        row = {k: first[k] for k in ("author", "downloads", "likes", "created")}
-        row["id"] = child
+        row = {"id": child}
         try:
             report = _report_from_state(str(child), first["own"], found)
             gov = first.get("governing")
             out.append(_output_row(row, report, gov if isinstance(gov, str) else None, None))
         except Exception as exc:
             out.append(_output_row(row, None, None, f"{type(exc).__name__}: {exc}"))
-    return pd.DataFrame(out, columns=list(COLUMNS))
+    return pd.DataFrame(out, columns=list(COLUMNS))[["id", *_LINEAGE_COLUMNS]]
 
 
 # --------------------------------------------------------------------------------------------- running
@@ -466,10 +476,30 @@ class CensusResult:
     verdicts: dict[str, int] = field(default_factory=dict)
     charts: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Rows whose weights could not be checked (no file-format tag in the dump): parameters undetermined.
+    no_weight_evidence: int = 0
+
+    def weight_evidence_note(self) -> str | None:
+        """A one-line note when most rows lack weight evidence (for stderr), else None."""
+        if not self.rows or self.no_weight_evidence * 2 <= self.rows:
+            return None
+        return (
+            f"{self.no_weight_evidence:,} of {self.rows:,} releases ({self.no_weight_evidence / self.rows:.0%}) show "
+            "no evidence of weights: the dump has no Hub file-format tags (safetensors, gguf, ...), so their "
+            "parameters are undetermined, not closed (see the report)"
+        )
 
 
 def _write_part(df: Any, path: str) -> int:
-    df.to_parquet(path, index=False)
+    """Write one partition; every column is a string except counts (so empty partitions read back alike)."""
+    pa = importlib.import_module("pyarrow")
+    pq = importlib.import_module("pyarrow.parquet")
+    types = {
+        c: pa.int64() if c in _INT_COLUMNS else (pa.bool_() if c in ("_lineage", "changed") else pa.string())
+        for c in df.columns
+    }
+    schema = pa.schema([pa.field(str(c), t) for c, t in types.items()])
+    pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path)
     return len(df)
 
 
@@ -491,7 +521,7 @@ def run_census(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
-    partition_rows: int = PARTITION_ROWS,
+    partition_rows: int | None = None,
     progress_bar: bool = True,
     lineage_depth: int = MAX_LINEAGE_DEPTH,
 ) -> CensusResult:
@@ -502,19 +532,15 @@ def run_census(
         output_dir: where ``census.parquet/``, ``census.md``, ``census.html`` and the charts go.
         workers: processes of the local cluster (default: one per core); ignored with ``scheduler``.
         scheduler: the address of an existing ``distributed`` scheduler (``tcp://host:8786``).
-        partition_rows: rows per partition read from JSONL.
+        partition_rows: rows per partition read from JSONL (default: enough partitions for every worker to stay
+            busy, at most :data:`PARTITION_ROWS`).
         progress_bar: show progress on stderr.
         lineage_depth: how many levels of base models are joined.
     """
     dd, distributed, pd = _require()
     out = Path(output_dir)
     work = out / "_work"
-    for sub in ("stage1", "census.parquet"):
-        target = (work if sub == "stage1" else out) / sub
-        if target.exists():
-            for old in target.glob("*.parquet"):
-                old.unlink()
-        target.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     cluster = None
     if scheduler:
         client = distributed.Client(scheduler)
@@ -524,13 +550,13 @@ def run_census(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # any free port: no warning when 8787 is taken
             host="127.0.0.1",
             silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster)
     try:
-        return _run(
+        result = _run(
             client,
             dd,
             distributed,
@@ -542,6 +568,8 @@ def run_census(
             progress_bar,
             lineage_depth,
         )
+        shutil.rmtree(work, ignore_errors=True)  # the intermediate tables (kept after a failure, for a look)
+        return result
     finally:
         client.close()
         if cluster is not None:
@@ -556,80 +584,151 @@ def _run(
     sources: list[str],
     out: Path,
     work: Path,
-    partition_rows: int,
+    partition_rows: int | None,
     progress_bar: bool,
     depth: int,
 ) -> CensusResult:
-    delayed = importlib.import_module("dask").delayed
-    rows = read_dump(sources, partition_rows=partition_rows)
-    stage1_columns = [*COLUMNS, "bases", "relation", "own", "origin"]
-    graded = rows.map_partitions(
-        _grade_partition,
-        meta=pd.DataFrame(
-            {c: pd.Series(dtype="Int64" if c in ("downloads", "likes") else object) for c in stage1_columns}
-        ),
-    )
-    stage1_dir = work / "stage1"
-    tasks = [
-        delayed(_write_part)(part, str(stage1_dir / f"part-{i:05d}.parquet"))
-        for i, part in enumerate(graded.to_delayed())
-    ]
-    total = sum(_progress(client.compute(tasks), "grading", progress_bar, distributed))
-    stage1 = dd.read_parquet(str(stage1_dir))
-    stage1 = stage1.astype({c: object for c in stage1.columns if c not in ("downloads", "likes")})
-    # Lineage: which graded releases are bases of others in the dump.
-    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases", "own", "author", "downloads", "likes", "created"]]
-    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base").rename(columns={"id": "child"})
-    edges = edges.drop(columns=["bases"]).astype({"child": object, "base": object})
-    ids = stage1[["id", "own", "origin"]]
-    matched = edges.merge(ids[["id"]].rename(columns={"id": "base"}), on="base", how="inner")
-    pairs = matched[["child", "base"]].compute() if total else None
-    children = set(pairs["child"]) if pairs is not None else set()
-    # Only releases on a chain are kept in memory for the joins (bounded by the chains, not by the dump).
-    on_chains = list(children | set(pairs["base"])) if pairs is not None else []
-    final_parts: list[Any] = []
-    if children:
-        edges = edges[edges["child"].isin(list(children))].persist()
-        # Level 0: every release graded on its own (bases outside the dump noted as such).
-        state = stage1[stage1["id"].isin(on_chains)][["id", "own", "origin"]]
-        state = state.assign(
-            state=state.map_partitions(_state_from_own, meta=("state", object)),
-        )[["id", "state", "origin"]].persist()
-        for _ in range(depth):
-            joined = edges.merge(
-                state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}),
-                on="base",
-                how="left",
-            )
-            joined = joined.shuffle("child")
-            combined = joined.map_partitions(
-                _combine_partition,
-                meta=pd.DataFrame({c: pd.Series(dtype=object) for c in ("id", "state", "origin", "governing")}),
-            ).persist()
-            keep = state[~state["id"].isin(list(children))]
-            state = dd.concat([keep, combined[["id", "state", "origin"]]]).persist()
-        gov = combined[["id", "governing"]].rename(columns={"id": "child"})
-        joined = edges.merge(
-            state.rename(columns={"id": "base", "state": "base_state", "origin": "base_origin"}), on="base", how="left"
-        ).merge(gov, on="child", how="left")
-        joined = joined.shuffle("child")
-        final_parts.append(
-            joined.map_partitions(_final_partition, meta=pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS}))
-        )
-    plain = stage1[~stage1["id"].isin(list(children))][list(COLUMNS)]
-    table = dd.concat([plain, *final_parts]) if final_parts else plain
-    table = table.astype({"downloads": "Int64", "likes": "Int64"})
+    """Every step writes its result to disk partition by partition and the next step reads it back lazily:
+    nothing is persisted in worker memory and nothing but small aggregates comes back to the client, so peak
+    memory follows the partition size, not the dump size."""
+    threads = sum(client.nthreads().values()) or 1
+    rows = read_dump(sources, partition_rows=partition_rows, workers=threads)
+    graded = rows.map_partitions(_grade_partition, meta=_meta(pd, _STAGE1_COLUMNS))
+    total = _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
+    stage1 = _read_frame(dd, work / "stage1")
+    lineage = _lineage(client, dd, distributed, pd, stage1, work, depth) if total else None
+    table = stage1[list(COLUMNS)]
+    # Broadcast the lineage rows (derivatives only) to the table's partitions: the table is never shuffled.
+    table = table if lineage is None else table.merge(lineage, on="id", how="left", broadcast=True)
+    table = table.map_partitions(_apply_lineage, meta=_meta(pd, COLUMNS))
     table_dir = out / "census.parquet"
-    parts = [
-        delayed(_write_part)(p, str(table_dir / f"part-{i:05d}.parquet")) for i, p in enumerate(table.to_delayed())
-    ]
-    rows_written = sum(_progress(client.compute(parts), "writing", progress_bar, distributed))
-    summary = summarise(dd.read_parquet(str(table_dir)))
+    rows_written = _write_frame(client, distributed, table, table_dir, "writing", progress_bar)
+    summary = summarise(_read_frame(dd, table_dir))
     return write_report(summary, out, table_dir, rows_written)
 
 
+_STAGE1_COLUMNS = (*COLUMNS, "bases", "relation", "own", "origin")
+_INT_COLUMNS = ("downloads", "likes")
+#: The columns a lineage join may change (the others come from the dump row).
+_LINEAGE_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "author", "downloads", "likes", "created"))
+
+
+def _meta(pd: Any, columns: Sequence[str]) -> Any:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in _INT_COLUMNS else object) for c in columns})
+
+
+def _write_frame(client: Any, distributed: Any, frame: Any, directory: Path, desc: str, progress_bar: bool) -> int:
+    """Write ``frame`` as one Parquet file per partition (each written by the worker that computed it)."""
+    delayed = importlib.import_module("dask").delayed
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.parquet"):
+        old.unlink()
+    tasks = [
+        delayed(_write_part)(part, str(directory / f"part-{i:05d}.parquet"))
+        for i, part in enumerate(frame.to_delayed())
+    ]
+    return sum(_progress(client.compute(tasks), desc, progress_bar, distributed))
+
+
+def _read_frame(dd: Any, directory: Path) -> Any:
+    frame = dd.read_parquet(str(directory))
+    return frame.astype({c: object for c in frame.columns if c not in (*_INT_COLUMNS, "_lineage", "changed")})
+
+
+def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work: Path, depth: int) -> Any:
+    """The lineage columns of every release that has a base model in the dump (one row per id), or None.
+
+    Tables (nodes, edges, states) are written to ``work`` at each step: a chain table is read back partition by
+    partition by the next join instead of being held in memory, and a dump that repeats an id grades it once.
+    """
+
+    def write(frame: Any, name: str) -> Any:
+        count = _write_frame(client, distributed, frame, work / name, name, False)
+        return count, _read_frame(dd, work / name)
+
+    # Edges to bases in the dump, from the small columns only (a repeated id gives its edges once).
+    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases"]]
+    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base")[["id", "base"]]
+    edges = edges.rename(columns={"id": "child"}).astype({"child": object, "base": object}).drop_duplicates()
+    present = stage1[["id"]].rename(columns={"id": "base"}).drop_duplicates(subset="base")
+    n_edges, edges = write(edges.merge(present, on="base", how="inner"), "edges")
+    if not n_edges:
+        return None
+    # One node per id on a chain: its own findings, relation and bases (``own``).
+    chain = dd.concat(
+        [edges[["child"]].rename(columns={"child": "id"}), edges[["base"]].rename(columns={"base": "id"})]
+    ).drop_duplicates(subset="id")
+    chain = chain.repartition(npartitions=1)  # ids only; joined to each stage-1 partition where it lies
+    # Broadcast: every stage-1 partition is filtered by the (small) chain ids where it lies; shuffling the whole
+    # dump's findings instead would make peak memory grow with the dump.
+    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]]
+    nodes = nodes.merge(chain, on="id", how="inner", broadcast=True)
+    # An explicit shuffle by id, then one row per id (drop_duplicates here may be planned per partition only).
+    nodes = nodes.shuffle("id").map_partitions(_first_per_id, meta=_meta(pd, ("id", "own", "origin")))
+    _, nodes = write(nodes, "nodes")
+    edges = edges.merge(nodes[["id", "own"]].rename(columns={"id": "child"}), on="child", how="inner")
+    _, edges = write(edges, "edges-own")
+    # Level 0: every base in the dump graded on its own (its own bases outside the dump noted as such).
+    state = nodes.merge(
+        edges[["base"]].rename(columns={"base": "id"}).drop_duplicates(subset="id"), on="id", how="inner"
+    )
+    _, state = write(state.map_partitions(_state_from_own, meta=_meta(pd, ("id", "state", "origin"))), "state-0")
+    governing = None
+    for level in range(depth):
+        joined = edges.merge(_as_base(state), on="base", how="left").shuffle("child")
+        combined = joined.map_partitions(_combine_partition, meta=_meta(pd, ("id", "state", "origin", "governing")))
+        _, combined = write(combined, f"combined-{level}")
+        governing = combined[["id", "governing"]].rename(columns={"id": "child"})
+        update = combined[["id", "state", "origin"]].rename(columns={"state": "new_state", "origin": "new_origin"})
+        state = state.merge(update, on="id", how="left").map_partitions(
+            _take_update, meta=_meta(pd, ("id", "state", "origin")).assign(changed=pd.Series(dtype=bool))
+        )
+        _, state = write(state, f"state-{level + 1}")
+        if not int(state["changed"].sum().compute()):  # a fixed point: further levels would change nothing
+            break
+    joined = edges.merge(_as_base(state), on="base", how="left")
+    if governing is not None:
+        joined = joined.merge(governing, on="child", how="left")
+    final = joined.shuffle("child").map_partitions(_final_partition, meta=_meta(pd, ("id", *_LINEAGE_COLUMNS)))
+    final = final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
+    _, final = write(final, "lineage")
+    return final.repartition(npartitions=1)  # derivatives only; joined to each table partition where it lies
+
+
+def _first_per_id(df: Any) -> Any:
+    return df[["id", "own", "origin"]].drop_duplicates(subset="id")
+
+
+def _as_base(state: Any) -> Any:
+    return state[["id", "state", "origin"]].rename(
+        columns={"id": "base", "state": "base_state", "origin": "base_origin"}
+    )
+
+
+def _take_update(df: Any) -> Any:
+    """A state row with its new grading from the last lineage level, where it has one (``changed``: it differs)."""
+    has = df["new_state"].notna()
+    out = df[["id", "state", "origin"]].copy()
+    changed = has & ((df["new_state"] != df["state"]) | (df["new_origin"].fillna("") != df["origin"].fillna("")))
+    out.loc[has, "state"] = df.loc[has, "new_state"]
+    out.loc[has, "origin"] = df.loc[has, "new_origin"]
+    return out.assign(changed=changed.astype(bool))
+
+
+def _apply_lineage(df: Any) -> Any:
+    """A table row with the lineage columns of its id, where its id has bases in the dump."""
+    out = df[list(COLUMNS)].copy()
+    if "_lineage" in df.columns:
+        has = df["_lineage"].fillna(False).astype(bool)
+        for c in _LINEAGE_COLUMNS:
+            out.loc[has, c] = df.loc[has, f"{c}__lineage"]
+    text = [c for c in COLUMNS if c not in _INT_COLUMNS]
+    out[text] = out[text].astype(object).where(out[text].notna(), None)
+    return out
+
+
 def _state_from_own(df: Any) -> Any:
-    pd = importlib.import_module("pandas")
+    """Releases (``id, own, origin``) graded on their own, as bases of others (``id, state, origin``)."""
     values: list[str | None] = []
     for rec in df.to_dict("records"):
         own = rec.get("own")
@@ -640,7 +739,7 @@ def _state_from_own(df: Any) -> Any:
             values.append(_state_json(_report_from_state(str(rec["id"]), own, {})))
         except Exception:
             values.append(None)
-    return pd.Series(values, index=df.index, dtype=object)
+    return df[["id"]].assign(state=values, origin=df["origin"])[["id", "state", "origin"]]
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -672,13 +771,15 @@ def summarise(table: Any) -> dict[str, Any]:
     by_family = t.groupby(["family", "verdict"]).size()
     reasons = [t[t[f"{c}_reason"].notnull()][f"{c}_reason"].value_counts() for c in CRITERIA]
     orgs = t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].value_counts()
-    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs)
+    no_weights = (t["parameters"] == "undetermined").sum()
+    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs, no_weights)
     return {
         "by_verdict": computed[0],
         "by_year": computed[1],
         "by_family": computed[2],
         "reasons": dict(zip(CRITERIA, computed[3 : 3 + len(CRITERIA)], strict=True)),
-        "orgs": computed[-1],
+        "orgs": computed[-2],
+        "no_weight_evidence": int(computed[-1]),
     }
 
 
@@ -814,7 +915,14 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         "A dump holds no file listing: weights count as published only when the Hub's file-format tags show them, "
         "otherwise parameters are undetermined (never closed). Full table: `census.parquet/`."
     )
-    md = ["# Openness census", "", intro, ""]
+    missing = int(summary.get("no_weight_evidence", 0))
+    evidence = (
+        f"Weight evidence: {missing:,} of {rows:,} releases ({missing / max(rows, 1):.1%}) have no file-format tag, "
+        "so whether their weights are published could not be checked and their parameters criterion is "
+        "undetermined. A dump without the Hub's file-format tags (such as a JSONL export of cards alone) cannot "
+        "show weights: its releases come out undetermined for lack of evidence, not because they are closed."
+    )
+    md = ["# Openness census", "", intro, "", f"**{evidence}**", ""]
     if note:
         md += [f"_{note}._", ""]
     for c in charts:
@@ -829,6 +937,7 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body>",
         "<h1>Openness census</h1>",
         f"<p>{html.escape(intro)}</p>",
+        f"<p><strong>{html.escape(evidence)}</strong></p>",
     ]
     if note:
         h.append(f"<p><em>{html.escape(note)}.</em></p>")
@@ -853,14 +962,15 @@ def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int)
         verdicts={str(k): int(bv.loc[k, "count"]) for k in bv.index},
         charts=charts,
         notes=[note] if note else [],
+        no_weight_evidence=missing,
     )
 
 
 def iter_rows(table_dir: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """The rows of a census table, one dict each (reads one part file at a time)."""
-    pd = importlib.import_module("pandas")
+    """The rows of a census table, one dict each, missing values as ``None`` (reads one part file at a time)."""
+    pq = importlib.import_module("pyarrow.parquet")
     for part in sorted(Path(table_dir).glob("*.parquet")):
-        yield from pd.read_parquet(part).to_dict("records")
+        yield from pq.read_table(part).to_pylist()
 
 
 def main_error(exc: BaseException) -> str:

@@ -154,7 +154,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", metavar="DIR", default="census", help="output folder (default: census)")
     c.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     c.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
-    c.add_argument("--partition-rows", type=int, default=2000, help="rows per JSONL partition (default: 2000)")
+    c.add_argument(
+        "--partition-rows", type=int, help="rows per JSONL partition (default: about 4 per worker, at most 2000)"
+    )
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     e = sub.add_parser("explain", help="what a finding id means", description="Explain a finding id.")
     e.add_argument("finding_id", metavar="ID", help="a finding id, such as license-drift")
@@ -202,7 +204,7 @@ def _census_command(args: argparse.Namespace) -> int:
             args.output,
             workers=args.workers,
             scheduler=args.scheduler,
-            partition_rows=max(1, args.partition_rows),
+            partition_rows=max(1, args.partition_rows) if args.partition_rows else None,
             progress_bar=not args.no_progress,
         )
     except CensusUnavailableError as exc:
@@ -215,7 +217,8 @@ def _census_command(args: argparse.Namespace) -> int:
     print(f"{result.rows} releases graded ({counts})")
     print(f"table:  {result.table}")
     print(f"report: {result.report_md} and {result.report_html}")
-    for note in result.notes:
+    weights_note = result.weight_evidence_note()
+    for note in [*result.notes, *([weights_note] if weights_note else [])]:
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 

@@ -38,15 +38,15 @@ def _unvisited_bases(release: Release, why: str) -> list[Base]:
 
 def is_folder_target(target: str | os.PathLike[str]) -> bool:
     """True when ``target`` names an existing folder (folders win over repo ids of the same spelling)."""
-    try:
-        return Path(target).is_dir()
+    try:  # os.path, not Path: Path interns every name part, which grows with the targets of a long batch
+        return os.path.isdir(target)
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         return False
 
 
 def _exists(target: str) -> bool:
     try:
-        return Path(target).exists()
+        return os.path.exists(target)
     except (OSError, ValueError):
         return False
 
