@@ -53,8 +53,8 @@ class Report(BaseModel):
         description="The verdict if every check that was not made passed (a dataset card or code host that was not "
         "read), when only such checks hold the release back; null otherwise.",
     )
-    unchecked: list[str] = Field(
-        default_factory=list, description="The checks that were not made and would settle verdict_if_checked."
+    unchecked: tuple[str, ...] = Field(
+        default=(), description="The checks that were not made and would settle verdict_if_checked."
     )
     open_data: bool | None = Field(
         description="Every training dataset is itself openly licensed and downloadable: true, false, or null when "
@@ -156,7 +156,7 @@ def build_report(
         verdict=decided,
         verdict_reason=reason,
         verdict_if_checked=potential,
-        unchecked=unchecked,
+        unchecked=tuple(unchecked),
         open_data=is_open,
         open_data_reason=open_reason,
         criteria=criteria,
