@@ -65,8 +65,13 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     """Wall seconds, CPU seconds (user + system of the run's processes) and pytest's summary line."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", *command[1:]] if command[0] == "python" else command,
-                          cwd=cwd, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", *command[1:]] if command[0] == "python" else command,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
