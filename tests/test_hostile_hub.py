@@ -146,8 +146,9 @@ def test_hostile_ids_in_a_listing_are_refused(hub_env: FakeHub, tmp_path: Path, 
     item = info.info(SHA)
     item["id"] = repo_id
     hub_env.inject("/api/models", "body", body=[item], times=None)
-    with pytest.raises(HubResponseError):
-        client(hub_env, api_cache_dir=tmp_path / "c").list_models("hostile")
+    [listed] = client(hub_env, api_cache_dir=tmp_path / "c").list_models("hostile")
+    assert listed.problem is not None and "'id'" in listed.problem and listed.sha is None
+    assert listed.repo_id == "hostile: listing item 1"  # the bad id never becomes a target, let alone a path
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
@@ -216,12 +217,87 @@ def test_wrong_refs_are_a_note(hub_env: FakeHub, body: Any) -> None:
     assert report.verdict is not None
 
 
-@pytest.mark.parametrize("body", [{"a": 1}, [{"id": 5}], [{"id": "hostile/a", "siblings": 3}], [None]])
-def test_wrong_listing_is_a_failure_of_the_listing(hub_env: FakeHub, body: Any) -> None:
+@pytest.mark.parametrize("body", [{"a": 1}, "models", None, 5])
+def test_a_listing_page_that_is_not_a_list_fails_the_listing(hub_env: FakeHub, body: Any) -> None:
     add(hub_env, "hostile/a")
     hub_env.inject("/api/models", "body", body=body, times=None)
+    with pytest.raises(HubResponseError, match="not a list"):
+        client(hub_env).list_models("hostile")
     result = grade_author("hostile", client=client(hub_env), progress_bar=False)
-    assert [r.kind for r in result if isinstance(r, Failure)] == ["bad-answer"]
+    assert [(r.target, r.kind) for r in result if isinstance(r, Failure)] == [("hostile", "bad-answer")]
+
+
+def test_an_oversized_listing_page_fails_the_listing(hub_env: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import openscore.hub as hub_module
+
+    for n in range(10):
+        add(hub_env, f"hostile/m{n}")
+    monkeypatch.setattr(hub_module, "MAX_ANSWER_BYTES", 2_000)  # a page of 10 items is longer
+    result = grade_author("hostile", client=client(hub_env), progress_bar=False)
+    assert [r.kind for r in result.failures] == ["bad-answer"] and "refused" in result.failures[0].message
+
+
+def _mixed_listing(hub: FakeHub) -> list[Any]:
+    """A listing page of two good items around five malformed ones."""
+    add(hub, "hostile/a")
+    add(hub, "hostile/b")
+    good_a, good_b = (hub.get_repo(r).info(SHA) for r in ("hostile/a", "hostile/b"))  # type: ignore[union-attr]
+    body = [
+        good_a,
+        {"id": 5},
+        {**good_b, "id": "hostile/c", "siblings": 3},
+        None,
+        {**good_a, "id": "../../x"},
+        {"sha": SHA},
+        {**good_a, "id": "hostile/d", "sha": "../../d"},
+        good_b,
+    ]
+    hub.inject("/api/models", "body", body=body, times=None)
+    return body
+
+
+#: (target, words of the message) of each malformed item of :func:`_mixed_listing`, in listing order.
+MIXED_FAILURES = [
+    ("hostile: listing item 2", ["item 2", "'id'"]),
+    ("hostile/c", ["item 3", "'siblings'", "'hostile/c'"]),
+    ("hostile: listing item 4", ["item 4"]),
+    ("hostile: listing item 5", ["item 5", "'id'", "'../../x'"]),
+    ("hostile: listing item 6", ["item 6", "'id'"]),
+    ("hostile/d", ["item 7", "'sha'"]),
+]
+
+
+def test_one_bad_listing_item_fails_alone(hub_env: FakeHub, tmp_path: Path) -> None:
+    """Each malformed item of a listing is one bad-answer failure naming the item and the field; the well-formed
+    items around it are graded as they would be alone."""
+    _mixed_listing(hub_env)
+    cache = tmp_path / "cache"
+    result = grade_author("hostile", client=client(hub_env, api_cache_dir=cache), progress_bar=False)
+    assert [r.target for r in result] == ["hostile/a", *(t for t, _ in MIXED_FAILURES), "hostile/b"]
+    assert [r.verdict for r in result.reports] == [openscore.grade(f"hostile/{r}", client=client(hub_env)).verdict for r in "ab"]
+    failures = result.failures
+    assert len(failures) == len(MIXED_FAILURES)
+    for failure, (target, words) in zip(failures, MIXED_FAILURES, strict=True):
+        assert failure.target == target and failure.kind == "bad-answer"
+        assert "\n" not in failure.message and all(w in failure.message for w in words), failure.message
+        assert failure.message.startswith("hostile: listing item ") and failure.message.endswith("not graded")
+    assert all(p.resolve().is_relative_to(cache.resolve()) for p in tmp_path.rglob("*") if p.is_file())
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_grades_the_good_listing_items_and_counts_the_bad(
+    hub_env: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mixed_listing(hub_env)
+    code = main(["grade", "--author", "hostile", "--endpoint", hub_env.endpoint, "--format", "jsonl"])
+    out = capsys.readouterr()
+    lines = [json.loads(line) for line in out.out.splitlines()]
+    assert len(lines) == 2 + len(MIXED_FAILURES)
+    assert code == 3  # some targets were not graded
+    errors_shown = [line for line in out.err.splitlines() if "listing item" in line]
+    assert len(errors_shown) == len(MIXED_FAILURES) and all(e.startswith("openscore: hostile: ") for e in errors_shown)
+    assert f"{len(MIXED_FAILURES)} not graded" in out.err.splitlines()[-1]
+    assert "Traceback" not in out.err
 
 
 def test_wrong_dataset_answer_is_a_note(hub_env: FakeHub) -> None:
