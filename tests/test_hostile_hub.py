@@ -421,6 +421,107 @@ def test_checked_writes_from_many_processes(tmp_path: Path) -> None:
     assert read_checked(target) is None
 
 
+#: A worker process of :func:`grade_in_processes`: grades its targets with 4 threads on the shared cache and prints
+#: one JSON object, target -> comparable result.
+_CACHE_WORKER = textwrap.dedent(
+    """
+    import json, sys
+    from openscore import HubClient, Report
+    from openscore.batch import grade_many
+    endpoint, cache, targets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    client = HubClient(endpoint=endpoint, token=False, api_cache_dir=cache, backoff=0.01)
+    out = {}
+    for r in grade_many(targets, client=client, max_workers=4, progress_bar=False, code_lookup=False):
+        out[r.target] = r.model_dump(mode="json", exclude={"graded_at"}) if isinstance(r, Report) else r.to_dict()
+    print(json.dumps(out))
+    """
+)
+
+
+def shared_cache_batch(hub: FakeHub, size: int = 64) -> list[str]:
+    """``size`` small releases of varied kinds (open, gated, non-commercial, unlicensed, broken YAML, derivatives
+    of three shared bases, no weights, no README) on five shared datasets: the entries processes race on."""
+    import random
+
+    from test_faults import KINDS, _card
+
+    rng = random.Random(64)
+    for k in range(5):
+        hub.datasets[f"batchdata/corpus-{k}"] = {"cardData": {"license": "odc-by"}, "gated": False, "sha": f"{k}" * 40}
+        hub.dataset_cards[f"batchdata/corpus-{k}"] = (
+            f"---\nlicense: odc-by\n---\n# Corpus {k}\n\nWeb pages crawled in 2023, English, 2 billion tokens; "
+            "filtered by language and deduplicated. No labels.\n"
+        ).encode()
+    for k in range(3):
+        hub.add_repo(
+            f"batchbase/base-{k}", {"README.md": "---\nlicense: apache-2.0\n---\n# Base\n", "m.safetensors": b"w"}
+        )
+    targets = []
+    for n in range(size):
+        kind = KINDS[n % len(KINDS)]
+        files, meta = _card(kind, n, rng)
+        hub.add_repo(f"shared-{kind}/model-{n:02d}", files, meta)
+        targets.append(f"shared-{kind}/model-{n:02d}")
+    return targets
+
+
+def alone(hub: FakeHub, targets: list[str]) -> dict[str, Any]:
+    """Each target graded on its own, in this process, without a cache: what every shared-cache run must give."""
+    out: dict[str, Any] = {}
+    for target in targets:
+        c = HubClient(endpoint=hub.endpoint, token=False, backoff=0.01)
+        [r] = grade_many([target], client=c, max_workers=1, progress_bar=False, code_lookup=False)
+        out[target] = (
+            r.model_dump(mode="json", exclude={"graded_at"}) if isinstance(r, openscore.Report) else r.to_dict()
+        )
+    return out
+
+
+def grade_in_processes(endpoint: str, cache: Path, targets: list[str], processes: int = 8) -> list[dict[str, Any]]:
+    """Grade ``targets`` in ``processes`` real processes sharing ``cache``, started together: process ``k`` grades
+    half of the targets from ``len/processes * (k // 2)`` on (wrapping), so two processes start on the same
+    entries at once and each target is graded by four processes. Returns each process's results."""
+    step, window = 2 * len(targets) // processes, len(targets) // 2
+    plans = [[targets[(step * (k // 2) + i) % len(targets)] for i in range(window)] for k in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CACHE_WORKER, endpoint, str(cache), json.dumps(plan)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for plan in plans
+    ]
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)  # a hang guard only
+        assert proc.returncode == 0, err[-2000:]
+        outs.append(json.loads(out))
+    return outs
+
+
+def test_eight_processes_sharing_a_cache_get_every_result_right(hub_env: FakeHub, tmp_path: Path) -> None:
+    """The issue's case: 8 processes grading 64 releases on one cache folder got 3 results wrong. Here 8 real
+    processes (4 threads each) race on the same cache entries; every result equals the release graded alone without
+    a cache, and so does an offline re-run from the cache they wrote."""
+    targets = shared_cache_batch(hub_env)
+    expected = alone(hub_env, targets)
+    assert len({json.dumps(v["verdict"]) for v in expected.values() if "verdict" in v}) >= 3  # varied verdicts
+    cache = tmp_path / "shared-cache"
+    outs = grade_in_processes(hub_env.endpoint, cache, targets)
+    graded = [(t, result) for out in outs for t, result in out.items()]
+    assert len(graded) == 8 * 32 and {t for t, _ in graded} == set(targets)
+    wrong = [t for t, result in graded if result != expected[t]]
+    assert wrong == []
+    offline = HubClient(endpoint=hub_env.endpoint, token=False, api_cache_dir=cache, offline=True)
+    again = grade_many(targets, client=offline, max_workers=4, progress_bar=False, code_lookup=False)
+    assert [r.model_dump(mode="json", exclude={"graded_at"}) for r in again.reports] == [
+        expected[r.target] for r in again.reports
+    ]
+    assert len(again.reports) == len([t for t in targets if "verdict" in expected[t]])
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]  # no temp file left behind
+
+
 # ------------------------------------------------------------------------------------------- lineage
 
 
