@@ -84,6 +84,74 @@ def hostile_inputs(hub: Any, work: Path) -> tuple[int, list[str]]:
     return graded, crashes
 
 
+def hostile_cards() -> dict[str, Any]:
+    """Grade every hostile card shape as a card, timed one by one: the hostile inputs of tests/test_hostile_input.py
+    (cards, pathological Markdown, hostile Markdown indexes) and the issue's quadratic shapes, all graded up to the
+    1 MB cap. Returns how many were tried, the slowest (seconds, name) and the crashes."""
+    import test_hostile_input as hostile
+
+    header = "---\nlicense: mit\n---\n"
+    cards: dict[str, str] = {f"card {k}": v.decode("utf-8", "replace") for k, v in hostile.HOSTILE.items()}
+    cards.update({f"markdown {k}": header + v for k, v in hostile.PATHOLOGICAL_OK.items()})
+    cards.update({f"markdown {k}": header + "\n".join(v) for k, v in hostile.HOSTILE_MARKDOWN.items()})
+    code = header + "# M\n\n## Code\n\n"
+    cards.update(
+        {
+            "380 KB gate prompt of '](' ": f'---\nlicense: mit\nextra_gated_prompt: "{"](" * 190_000}"\n---\n# x\n',
+            "8,000 code links": code + "".join(f"See [code {i}](https://github.com/o/r{i}).\n" for i in range(8000)),
+            "8,000 code links, one paragraph": code
+            + " ".join(f"[c{i}](https://github.com/o/r{i})" for i in range(8000)),
+            "2,000 data sections x links": header
+            + "".join(f"## Data {i}\n\n[d](https://huggingface.co/datasets/o/d{i})\n\n" for i in range(2000)),
+            "10,000 dataset links": header
+            + "## Training data\n\n"
+            + "".join(f"- [d{i}](https://huggingface.co/datasets/o/d{i})\n" for i in range(10_000)),
+        }
+    )
+    openscore.grade_card(header + "# warm-up\n", files=["model.safetensors"])
+    slowest, crashes = (0.0, ""), []
+    for name, text in sorted(cards.items()):
+        started = time.perf_counter()
+        try:
+            hostile.check_report(openscore.grade_card(text, files=["model.safetensors"]))
+        except Exception as exc:
+            crashes.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
+        slowest = max(slowest, (time.perf_counter() - started, name))
+    return {"tried": len(cards), "slowest": slowest, "crashes": crashes}
+
+
+def shared_cache(hub: Any, work: Path) -> dict[str, Any]:
+    """The issue's "8 processes sharing a cache got 3 of 64 results wrong": 8 real processes (4 threads each) grade
+    64 releases on one cache folder, each release four times; each result is compared with the release graded alone
+    without a cache, and so is an offline re-run from the cache they wrote."""
+    import test_hostile_hub as th
+
+    targets = th.shared_cache_batch(hub)
+    expected = th.alone(hub, targets)
+    cache = work / "shared-cache"
+    started = time.monotonic()
+    outs = th.grade_in_processes(hub.endpoint, cache, targets)
+    seconds = time.monotonic() - started
+    graded = [(t, r) for out in outs for t, r in out.items()]
+    wrong = sum(1 for t, r in graded if r != expected[t])
+    offline = HubClient(endpoint=hub.endpoint, token=False, api_cache_dir=cache, offline=True)
+    again = grade_many(targets, client=offline, max_workers=4, progress_bar=False, code_lookup=False)
+    wrong_offline = sum(
+        1
+        for r in again
+        if isinstance(r, Report) and r.model_dump(mode="json", exclude={"graded_at"}) != expected[r.target]
+    )
+    lost = 8 * len(targets) // 2 - len(graded)
+    return {
+        "releases": len(targets),
+        "graded": len(graded),
+        "wrong": wrong,
+        "wrong_offline": wrong_offline,
+        "lost": lost,
+        "seconds": seconds,
+    }
+
+
 def fuzz_inputs(examples: int) -> tuple[int, list[str]]:
     """Run the fuzz strategies through parse_card, decode_card, load_yaml_mapping and grade_card."""
     import conftest  # noqa: F401  - registers the hypothesis profile test_fuzz uses
@@ -264,6 +332,20 @@ def hostile_hub(hub: Any, work: Path) -> dict[str, Any]:
         hub.inject("/api/models", "body", body=[{**base, "id": repo_id}], times=None)
         attempt(f"listing id {repo_id}", lambda: client().list_models("hostile"))
     hub.clear_faults()
+    body = th._mixed_listing(hub)
+    listing: list[Any] = []
+    attempt(
+        "listing of good and malformed items",
+        lambda: listing.extend(openscore.grade_author("hostile", client=client(), progress_bar=False)),
+    )
+    # every item is one result: the well-formed graded, each malformed one a bad-answer failure
+    out["lost"] += abs(len(body) - len(listing)) + sum(
+        1
+        for r, (t, _) in zip(listing[1:-1], th.MIXED_FAILURES, strict=False)
+        if r.target != t or r.kind != "bad-answer"
+    )
+    out["lost"] += sum(1 for r in (listing[:1] + listing[-1:]) if not isinstance(r, Report))
+    hub.clear_faults()
     for link in (f"http://localhost:{foreign.server_address[1]}/api/models", f"{hub.endpoint}/api/models?cursor=0"):
         hub.listing_link = link
         attempt(f"listing link {link}", lambda: openscore.grade_author("hostile", client=client(), progress_bar=False))
@@ -312,11 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(HOME.name)
     with FakeHub(fixtures=None) as hub:
         graded, crashes = hostile_inputs(hub, work)
+        cards = hostile_cards()
         fuzzed, fuzz_failures = fuzz_inputs(args.fuzz)
         hub.reset()
         fault = faults(hub, work)
         hub.reset()
         hostile = hostile_hub(hub, work)
+        hub.reset()
+        shared = shared_cache(hub, work)
         hub_errors = list(hub.errors)
     mem = memory(work)
     elapsed = time.monotonic() - started
@@ -327,7 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         return f"{value:8.2f} MB  x{shown} the baseline"
 
     print(f"openscore {openscore.__version__} robustness (rules {openscore.rules_version()})")
-    print(f"  hostile inputs tried    {graded + len(crashes):>6}   ({graded} graded, {len(crashes)} crashed)")
+    tried = graded + len(crashes) + cards["tried"]
+    print(
+        f"  hostile inputs tried    {tried:>6}   ({graded + len(crashes)} card/folder/Hub gradings, "
+        f"{len(crashes)} crashed; {cards['tried']} card shapes timed, {len(cards['crashes'])} crashed)"
+    )
     print(f"  fuzzed inputs tried     {fuzzed:>6}   ({len(fuzz_failures)} failing properties)")
     print(
         f"  faults injected         {fault['faults_injected']:>6}   ({fault['transient'] + fault['permanent']} of "
@@ -348,22 +437,28 @@ def main(argv: list[str] | None = None) -> int:
         f"  hostile Hub answers     {hostile['tried']:>6}   ({hostile['survived']} survived as a report or one "
         f"OpenscoreError; slowest took {hostile['slowest']:.1f} x the request timeout)"
     )
+    print(
+        f"  8 processes, one cache  {shared['graded']:>6}   (gradings of {shared['releases']} releases, 4 each: "
+        f"{shared['wrong']} wrong, offline re-run {shared['wrong_offline']} wrong; took {shared['seconds']:.1f} s)"
+    )
     print(f"  raw exceptions          {len(hostile['raw']):>6}")
     print(f"  secrets leaked          {hostile['leaks']:>6}   (in messages, reprs, causes, or sent to another host)")
     print(f"  writes outside cache    {hostile['outside']:>6}")
-    print(f"  results lost            {fault['lost'] + hostile['lost']:>6}")
+    lost = fault["lost"] + hostile["lost"] + shared["lost"] + shared["wrong"] + shared["wrong_offline"]
+    print(f"  results lost            {lost:>6}   (missing or wrong)")
+    print(f"  slowest hostile card    {cards['slowest'][0]:6.2f} s   ({cards['slowest'][1].strip()})")
     print(f"  peak memory, normal card{mem['baseline']:8.2f} MB  (baseline: examples/open-research-model README)")
     print(f"  peak memory, alias bomb {ratio(mem['bomb'])}")
     print(f"  ... bomb at alias limit {ratio(mem['bomb_at_limit'])}")
     print(f"  peak memory, 10 MB card {ratio(mem['big'])}  ({mem['big'] / mem['big_mb']:.2f} x the card's size)")
     print(f"  ... same card in folder {ratio(mem['big_folder'])}  (read up to the cap)")
     print(f"  elapsed                 {elapsed:6.1f} s")
-    problems = crashes + fuzz_failures + fault["unexpected"] + hub_errors + hostile["raw"]
+    problems = crashes + cards["crashes"] + fuzz_failures + fault["unexpected"] + hub_errors + hostile["raw"]
     for line in problems[:20]:
         print(f"  ! {line}")
     bad = problems or fault["lost"] or fault["duplicated"] or not fault["in_order"]
     bad = bad or fault["transient_ok"] != fault["transient"] or fault["permanent_ok"] != fault["permanent"]
-    bad = bad or not fault["dataset_ok"]
+    bad = bad or not fault["dataset_ok"] or lost or cards["slowest"][0] >= 1.0
     bad = bad or hostile["leaks"] or hostile["outside"] or hostile["lost"] or hostile["survived"] != hostile["tried"]
     return 1 if bad else 0
 

@@ -4,7 +4,6 @@ dataset cards and arXiv ids gathered as release facts."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -128,13 +127,12 @@ def test_server_error_hang_and_refused_are_unchecked(fake_code_host: FakeCodeHos
     lookup = CodeHostLookup(github_api=fake_code_host.github_api, timeout=0.3)
     hung = lookup("github.com/example-lab/trainer")
     assert hung.state == "unchecked" and "timed out" in hung.detail
-    # the host is not asked again in this batch: the second repository costs no wait
-    start = time.monotonic()
+    # the host is not asked again in this batch: the second repository costs no request, hence no wait
     assert lookup("github.com/example-lab/corpus-tools").state == "unchecked"
     assert len(fake_code_host.requests) == 2
     refused = CodeHostLookup(github_api=f"http://127.0.0.1:{closed_port}")("github.com/a/b")
     assert refused.state == "unchecked" and "could not be reached" in refused.detail
-    assert time.monotonic() - start < 5  # generous: no retries with sleeps
+    assert len(fake_code_host.requests) == 2
 
 
 def test_unsupported_hosts_are_unchecked() -> None:

@@ -146,8 +146,9 @@ def test_hostile_ids_in_a_listing_are_refused(hub_env: FakeHub, tmp_path: Path, 
     item = info.info(SHA)
     item["id"] = repo_id
     hub_env.inject("/api/models", "body", body=[item], times=None)
-    with pytest.raises(HubResponseError):
-        client(hub_env, api_cache_dir=tmp_path / "c").list_models("hostile")
+    [listed] = client(hub_env, api_cache_dir=tmp_path / "c").list_models("hostile")
+    assert listed.problem is not None and "'id'" in listed.problem and listed.sha is None
+    assert listed.repo_id == "hostile: listing item 1"  # the bad id never becomes a target, let alone a path
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
@@ -216,12 +217,90 @@ def test_wrong_refs_are_a_note(hub_env: FakeHub, body: Any) -> None:
     assert report.verdict is not None
 
 
-@pytest.mark.parametrize("body", [{"a": 1}, [{"id": 5}], [{"id": "hostile/a", "siblings": 3}], [None]])
-def test_wrong_listing_is_a_failure_of_the_listing(hub_env: FakeHub, body: Any) -> None:
+@pytest.mark.parametrize("body", [{"a": 1}, "models", None, 5])
+def test_a_listing_page_that_is_not_a_list_fails_the_listing(hub_env: FakeHub, body: Any) -> None:
     add(hub_env, "hostile/a")
     hub_env.inject("/api/models", "body", body=body, times=None)
+    with pytest.raises(HubResponseError, match="not a list"):
+        client(hub_env).list_models("hostile")
     result = grade_author("hostile", client=client(hub_env), progress_bar=False)
-    assert [r.kind for r in result if isinstance(r, Failure)] == ["bad-answer"]
+    assert [(r.target, r.kind) for r in result if isinstance(r, Failure)] == [("hostile", "bad-answer")]
+
+
+def test_an_oversized_listing_page_fails_the_listing(hub_env: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import openscore.hub as hub_module
+
+    for n in range(10):
+        add(hub_env, f"hostile/m{n}")
+    monkeypatch.setattr(hub_module, "MAX_ANSWER_BYTES", 2_000)  # a page of 10 items is longer
+    result = grade_author("hostile", client=client(hub_env), progress_bar=False)
+    assert [r.kind for r in result.failures] == ["bad-answer"] and "refused" in result.failures[0].message
+
+
+def _mixed_listing(hub: FakeHub) -> list[Any]:
+    """A listing page of two good items around five malformed ones."""
+    add(hub, "hostile/a")
+    add(hub, "hostile/b")
+    good_a, good_b = (hub.get_repo(r).info(SHA) for r in ("hostile/a", "hostile/b"))  # type: ignore[union-attr]
+    body = [
+        good_a,
+        {"id": 5},
+        {**good_b, "id": "hostile/c", "siblings": 3},
+        None,
+        {**good_a, "id": "../../x"},
+        {"sha": SHA},
+        {**good_a, "id": "hostile/d", "sha": "../../d"},
+        good_b,
+    ]
+    hub.inject("/api/models", "body", body=body, times=None)
+    return body
+
+
+#: (target, words of the message) of each malformed item of :func:`_mixed_listing`, in listing order.
+MIXED_FAILURES = [
+    ("hostile: listing item 2", ["item 2", "'id'"]),
+    ("hostile/c", ["item 3", "'siblings'", "'hostile/c'"]),
+    ("hostile: listing item 4", ["item 4"]),
+    ("hostile: listing item 5", ["item 5", "'id'", "'../../x'"]),
+    ("hostile: listing item 6", ["item 6", "'id'"]),
+    ("hostile/d", ["item 7", "'sha'"]),
+]
+
+
+def test_one_bad_listing_item_fails_alone(hub_env: FakeHub, tmp_path: Path) -> None:
+    """Each malformed item of a listing is one bad-answer failure naming the item and the field; the well-formed
+    items around it are graded as they would be alone."""
+    _mixed_listing(hub_env)
+    cache = tmp_path / "cache"
+    result = grade_author("hostile", client=client(hub_env, api_cache_dir=cache), progress_bar=False)
+    assert [r.target for r in result] == ["hostile/a", *(t for t, _ in MIXED_FAILURES), "hostile/b"]
+    alone = [openscore.grade(f"hostile/{r}", client=client(hub_env)) for r in "ab"]
+    assert [r.model_dump(exclude={"graded_at"}) for r in result.reports] == [
+        r.model_dump(exclude={"graded_at"}) for r in alone
+    ]
+    failures = result.failures
+    assert len(failures) == len(MIXED_FAILURES)
+    for failure, (target, words) in zip(failures, MIXED_FAILURES, strict=True):
+        assert failure.target == target and failure.kind == "bad-answer"
+        assert "\n" not in failure.message and all(w in failure.message for w in words), failure.message
+        assert failure.message.startswith("hostile: listing item ") and failure.message.endswith("not graded")
+    assert all(p.resolve().is_relative_to(cache.resolve()) for p in tmp_path.rglob("*") if p.is_file())
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_grades_the_good_listing_items_and_counts_the_bad(
+    hub_env: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mixed_listing(hub_env)
+    code = main(["grade", "--author", "hostile", "--endpoint", hub_env.endpoint, "--format", "jsonl"])
+    out = capsys.readouterr()
+    lines = [json.loads(line) for line in out.out.splitlines()]
+    assert len(lines) == 2 + len(MIXED_FAILURES)
+    assert code == 3  # some targets were not graded
+    errors_shown = [line for line in out.err.splitlines() if "listing item" in line]
+    assert len(errors_shown) == len(MIXED_FAILURES) and all(e.startswith("openscore: hostile: ") for e in errors_shown)
+    assert f"{len(MIXED_FAILURES)} not graded" in out.err.splitlines()[-1]
+    assert "Traceback" not in out.err
 
 
 def test_wrong_dataset_answer_is_a_note(hub_env: FakeHub) -> None:
@@ -340,6 +419,107 @@ def test_checked_writes_from_many_processes(tmp_path: Path) -> None:
     write_checked(target, b"x")
     target.write_bytes(target.read_bytes() + b"y")
     assert read_checked(target) is None
+
+
+#: A worker process of :func:`grade_in_processes`: grades its targets with 4 threads on the shared cache and prints
+#: one JSON object, target -> comparable result.
+_CACHE_WORKER = textwrap.dedent(
+    """
+    import json, sys
+    from openscore import HubClient, Report
+    from openscore.batch import grade_many
+    endpoint, cache, targets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    client = HubClient(endpoint=endpoint, token=False, api_cache_dir=cache, backoff=0.01)
+    out = {}
+    for r in grade_many(targets, client=client, max_workers=4, progress_bar=False, code_lookup=False):
+        out[r.target] = r.model_dump(mode="json", exclude={"graded_at"}) if isinstance(r, Report) else r.to_dict()
+    print(json.dumps(out))
+    """
+)
+
+
+def shared_cache_batch(hub: FakeHub, size: int = 64) -> list[str]:
+    """``size`` small releases of varied kinds (open, gated, non-commercial, unlicensed, broken YAML, derivatives
+    of three shared bases, no weights, no README) on five shared datasets: the entries processes race on."""
+    import random
+
+    from test_faults import KINDS, _card
+
+    rng = random.Random(64)
+    for k in range(5):
+        hub.datasets[f"batchdata/corpus-{k}"] = {"cardData": {"license": "odc-by"}, "gated": False, "sha": f"{k}" * 40}
+        hub.dataset_cards[f"batchdata/corpus-{k}"] = (
+            f"---\nlicense: odc-by\n---\n# Corpus {k}\n\nWeb pages crawled in 2023, English, 2 billion tokens; "
+            "filtered by language and deduplicated. No labels.\n"
+        ).encode()
+    for k in range(3):
+        hub.add_repo(
+            f"batchbase/base-{k}", {"README.md": "---\nlicense: apache-2.0\n---\n# Base\n", "m.safetensors": b"w"}
+        )
+    targets = []
+    for n in range(size):
+        kind = KINDS[n % len(KINDS)]
+        files, meta = _card(kind, n, rng)
+        hub.add_repo(f"shared-{kind}/model-{n:02d}", files, meta)
+        targets.append(f"shared-{kind}/model-{n:02d}")
+    return targets
+
+
+def alone(hub: FakeHub, targets: list[str]) -> dict[str, Any]:
+    """Each target graded on its own, in this process, without a cache: what every shared-cache run must give."""
+    out: dict[str, Any] = {}
+    for target in targets:
+        c = HubClient(endpoint=hub.endpoint, token=False, backoff=0.01)
+        [r] = grade_many([target], client=c, max_workers=1, progress_bar=False, code_lookup=False)
+        out[target] = (
+            r.model_dump(mode="json", exclude={"graded_at"}) if isinstance(r, openscore.Report) else r.to_dict()
+        )
+    return out
+
+
+def grade_in_processes(endpoint: str, cache: Path, targets: list[str], processes: int = 8) -> list[dict[str, Any]]:
+    """Grade ``targets`` in ``processes`` real processes sharing ``cache``, started together: process ``k`` grades
+    half of the targets from ``len/processes * (k // 2)`` on (wrapping), so two processes start on the same
+    entries at once and each target is graded by four processes. Returns each process's results."""
+    step, window = 2 * len(targets) // processes, len(targets) // 2
+    plans = [[targets[(step * (k // 2) + i) % len(targets)] for i in range(window)] for k in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CACHE_WORKER, endpoint, str(cache), json.dumps(plan)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for plan in plans
+    ]
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)  # a hang guard only
+        assert proc.returncode == 0, err[-2000:]
+        outs.append(json.loads(out))
+    return outs
+
+
+def test_eight_processes_sharing_a_cache_get_every_result_right(hub_env: FakeHub, tmp_path: Path) -> None:
+    """The issue's case: 8 processes grading 64 releases on one cache folder got 3 results wrong. Here 8 real
+    processes (4 threads each) race on the same cache entries; every result equals the release graded alone without
+    a cache, and so does an offline re-run from the cache they wrote."""
+    targets = shared_cache_batch(hub_env)
+    expected = alone(hub_env, targets)
+    assert len({json.dumps(v["verdict"]) for v in expected.values() if "verdict" in v}) >= 3  # varied verdicts
+    cache = tmp_path / "shared-cache"
+    outs = grade_in_processes(hub_env.endpoint, cache, targets)
+    graded = [(t, result) for out in outs for t, result in out.items()]
+    assert len(graded) == 8 * 32 and {t for t, _ in graded} == set(targets)
+    wrong = [t for t, result in graded if result != expected[t]]
+    assert wrong == []
+    offline = HubClient(endpoint=hub_env.endpoint, token=False, api_cache_dir=cache, offline=True)
+    again = grade_many(targets, client=offline, max_workers=4, progress_bar=False, code_lookup=False)
+    assert [r.model_dump(mode="json", exclude={"graded_at"}) for r in again.reports] == [
+        expected[r.target] for r in again.reports
+    ]
+    assert len(again.reports) == len([t for t in targets if "verdict" in expected[t]])
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]  # no temp file left behind
 
 
 # ------------------------------------------------------------------------------------------- lineage

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -272,8 +272,10 @@ def rules() -> CardRules:
     )
 
 
+@lru_cache(maxsize=4096)
 def is_data_heading(heading: str) -> bool:
-    """True when a heading introduces training data or training procedure."""
+    """True when a heading introduces training data or training procedure (remembered: cards and batches repeat
+    their headings)."""
     r = rules()
     return r.data_headings.matches(heading) and not r.data_heading_excludes.matches(heading)
 

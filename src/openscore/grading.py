@@ -139,7 +139,12 @@ class Grader:
             return self._finish(release, ())
 
     def grade_facts(self, facts: ModelFacts) -> Report:
-        """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call)."""
+        """Grade a Hub repository whose metadata a listing already returned (no ``model_info`` call).
+
+        Facts with a ``problem`` (a malformed listing item) raise :class:`~openscore.errors.HubResponseError`.
+        """
+        if facts.problem is not None:
+            raise errors.HubResponseError(facts.problem, target=facts.repo_id)
         with self.client.deadline():
             release = release_from_hub(
                 facts.repo_id,

@@ -131,6 +131,9 @@ class ModelFacts:
     base_models: tuple[str, ...] = ()
     base_model_relation: str | None = None
     parameter_count: int | None = None
+    #: Set on an item of a listing (:meth:`HubClient.list_models`) that the Hub answered malformed: why it cannot
+    #: be graded. Its other fields are then empty; grading it gives a ``bad-answer`` failure with this message.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -616,6 +619,9 @@ class HubClient:
             on read.
         offline: answer only from the caches; no request is made.
         limiter: the :class:`RateLimiter` to pace requests with; default the process-wide one of the endpoint.
+        sleep: how the client waits between tries (default :func:`time.sleep`); it is given each pause in seconds,
+            jitter included and already cut to the time left before the deadline (a test can record the pauses
+            instead of sleeping them).
 
     A 429 (or an exhausted ``RateLimit`` quota) holds back every thread using the same endpoint until the reset the
     Hub names; a wait that would pass the deadline gives up with :class:`~openscore.errors.RateLimitedError`.
@@ -634,6 +640,7 @@ class HubClient:
         api_cache_dir: str | Path | None = None,
         offline: bool = False,
         limiter: RateLimiter | None = None,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         for name, value in (("timeout", timeout), ("release_timeout", release_timeout)):
             if value is None and name == "release_timeout":
@@ -659,6 +666,7 @@ class HubClient:
         self.limiter = limiter if limiter is not None else rate_limiter(self.endpoint)
         self._deadlines = _Deadlines()
         self._origin = _origin(self.endpoint)
+        self._sleep = sleep
 
     def __repr__(self) -> str:  # never show the token
         return f"HubClient(endpoint={self.endpoint!r})"
@@ -775,6 +783,12 @@ class HubClient:
         The pages are followed through the Hub's ``Link: <...>; rel="next"`` headers, only on the endpoint's own
         host (a link elsewhere is refused: the token must not go there), at most :data:`MAX_LIST_PAGES` pages, never
         the same page twice. The whole listing shares one deadline (:attr:`release_timeout`).
+
+        Each item is validated on its own: a malformed one (not an object, no ``id``, a field of the wrong type, an
+        id that is not a safe ``org/name``, a ``sha`` that is not 40 hex digits) comes back as a
+        :class:`ModelFacts` whose ``problem`` says what is wrong (grading it gives a ``bad-answer`` failure), and
+        the well-formed items are kept. A page that is not a JSON list, or over :data:`MAX_ANSWER_BYTES`, fails the
+        whole listing with :class:`~openscore.errors.HubResponseError`.
         """
         name = _one_line(author)
         params: Any = [("author", author), *(("expand", e) for e in MODEL_EXPAND)]
@@ -800,9 +814,8 @@ class HubClient:
                     raise errors.HubResponseError(
                         f"{name}: the Hub's listing is not a list", target=author, field="(the answer)"
                     )
-                for item in data:
-                    answer = _validated(ModelAnswer, item, name, author, where=f"[{len(found)}]")
-                    found.append(facts_from_answer(answer, answer.id))
+                start = len(found)
+                found.extend(_listed(item, start + n, author) for n, item in enumerate(data))
                 url = self._next_page(headers.get("Link"), seen, author)
         if limit is not None:
             found = found[:limit]
@@ -1087,10 +1100,17 @@ class HubClient:
     def _backoff(self, attempt: int) -> float:
         return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
 
+    def pause_length(self, seconds: float) -> float:
+        """How long a wait of ``seconds`` lasts: plus up to 10 % jitter, cut to the time left before the current
+        deadline (never negative)."""
+        if math.isnan(seconds) or seconds < 0:
+            seconds = 0.0
+        jitter = random.uniform(0.0, min(seconds, 3600.0) / 10)
+        return max(0.0, min(seconds + jitter, self._remaining()))
+
     def _pause(self, seconds: float) -> None:
-        """Sleep ``seconds`` plus up to 10 % jitter, never past the current deadline."""
-        seconds = max(0.0, min(seconds, self._remaining()))
-        time.sleep(seconds + random.uniform(0.0, seconds / 10))
+        """Wait :meth:`pause_length` of ``seconds`` with the client's ``sleep``."""
+        self._sleep(self.pause_length(seconds))
 
     def _call(self, repo_id: str, fn: Callable[[], T]) -> T:
         """Run one Hub request with bounded retries; map ``huggingface_hub``'s exceptions onto openscore's.
@@ -1227,6 +1247,25 @@ class HubClient:
                     + (f", gave up after {attempt + 1} tries)" if attempt else ")"),
                     target=repo_id,
                 ) from exc
+
+
+def _listed(item: Any, n: int, author: str) -> ModelFacts:
+    """Item ``n`` (from 0) of ``author``'s listing as facts, or as facts with a ``problem`` when it is malformed."""
+    label = f"{_one_line(author)}: listing item {n + 1}"
+    raw_id = item.get("id") if isinstance(item, dict) else None
+    try:
+        return facts_from_answer(_validated(ModelAnswer, item, label, label), label)
+    except errors.HubResponseError as exc:
+        shown = f" (id {_one_line(raw_id, 80)!r})" if isinstance(raw_id, str) else ""
+        target = raw_id if isinstance(raw_id, str) and safe_repo_id(raw_id) else label
+        return ModelFacts(
+            repo_id=target,
+            sha=None,
+            gated=None,
+            files=(),
+            card_data=None,
+            problem=f"{exc.message}{shown}; not graded",
+        )
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -406,14 +406,11 @@ _ARXIV_LINK = re.compile(
 def collect_papers(release: Release) -> None:
     """Put the arXiv ids the release names (``arxiv:`` tags of the Hub or the metadata, arxiv.org links of the
     card) on ``release.papers``, in order of appearance, without versions. No request is made."""
-    found: list[str] = []
     tags = [*release.tags, *(t for t in release.metadata.tags if isinstance(t, str))]
     candidates = [m.group(1) for t in tags if (m := _ARXIV_TAG.match(t.strip()))]
     if release.card is not None:
         candidates += [m.group(1) for link in release.card.links if (m := _ARXIV_LINK.match(link.url.strip()))]
-    for paper in candidates:
-        if paper not in found:
-            found.append(paper)
+    found = list(dict.fromkeys(candidates))  # in order, without repeats (a set: linear in the number of links)
     release.papers = tuple(found[:50])
 
 
@@ -424,17 +421,14 @@ def look_up_code_licenses(release: Release, lookup: Callable[[str], CodeLicense]
     ``release.code_licenses``. ``lookup`` may be :func:`openscore.codehosts.not_checked` (offline, turned off)."""
     if release.card is None:
         return
-    linked: list[str] = []
-    for link in release.card.links:
-        repo = code_repository(link.url)
-        if repo is not None and repo not in linked:
-            linked.append(repo)
+    linked = list(dict.fromkeys(r for link in release.card.links if (r := code_repository(link.url)) is not None))
+    linked_set = set(linked)  # membership tests stay linear in the number of links
     others: list[str] = [c.repo for c in software_citations(release.card.body_text[:200_000]) if c.repo]
     for ds in release.dataset_cards:
         doc = release.dataset_doc(ds)
         if doc is not None and doc.card is not None:
             others.extend(r for link in doc.card.links if (r := code_repository(link.url)) is not None)
-    wanted = linked[:limit] + [r for r in dict.fromkeys(others) if r not in linked][:5]
+    wanted = linked[:limit] + [r for r in dict.fromkeys(others) if r not in linked_set][:5]
     for repo in wanted:
         if repo not in release.code_licenses:
             release.code_licenses[repo] = lookup(repo)

@@ -110,6 +110,8 @@ def code_links(card: ParsedCard, *, origin: str = "card") -> list[CodeLink]:
     found: dict[str, CodeLink] = {}
     by_line: dict[int, tuple[str, list[str]]] = {}  # links on one line share their context
     for link, repo in wanted:
+        if repo not in found and len(found) >= MAX_REPOSITORIES:
+            continue  # a repository past the cap: its context is not worth reading
         if link.line not in by_line:
             paragraph = _paragraph(card, link.line)
             context = f"{paragraph}\n{' / '.join(headings[link.line])}"
@@ -120,8 +122,6 @@ def code_links(card: ParsedCard, *, origin: str = "card") -> list[CodeLink]:
         paragraph, roles = by_line[link.line]
         entry = found.get(repo)
         if entry is None:
-            if len(found) >= MAX_REPOSITORIES:
-                continue
             entry = found[repo] = CodeLink(
                 repo=repo, url=link.url, line=link.line, context=quote(paragraph, 160), origin=origin
             )
