@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from openscore import card
 from openscore.card import (
@@ -175,3 +177,17 @@ def test_blanks_are_exactly_backslash_s_without_newline() -> None:
     everything = "".join(map(chr, range(0x110000)))
     assert re.findall(card._BLANK, everything) == [c for c in re.findall(r"\s", everything) if c != "\n"]
     assert re.findall("[" + card._S + "]", everything) == re.findall(r"\s", everything)
+
+
+_LINK_PIECES = ["[", "]", "(", ")", "](", "a", " ", "\t", "<", ">", '"', "'", "[a](b)", "![i](p)", "http://x"]
+
+
+@given(
+    st.lists(st.sampled_from(_LINK_PIECES), max_size=40).map("".join),
+    st.integers(min_value=0, max_value=310),
+)
+def test_markdown_links_equal_the_link_pattern(line: str, brackets: int) -> None:
+    """The linear link scan finds exactly what the Markdown link pattern's findall finds, around the 300-character
+    bound on link text too."""
+    for text in (line, "[" * brackets + line, line + "[" * brackets + "](u)"):
+        assert card._markdown_links(text) == card._MD_LINK.findall(text)

@@ -558,3 +558,39 @@ def test_base_model_ring_with_workers(hub_env: FakeHub) -> None:
     result = grade_many(list(ring), client=client(hub_env), max_workers=3, progress_bar=False)
     assert [r.target for r in result] == list(ring)
     assert not [r for r in result if isinstance(r, Failure)]
+
+
+# ------------------------------------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_ends_a_batch_without_waiting_for_requests_in_flight(hub_env: FakeHub, tmp_path: Path) -> None:
+    """Ctrl-C during a batch whose Hub answers take half a minute: the command exits 130 at once, saying so, and
+    the results file keeps what it got. Without the prompt exit the interpreter would join the worker threads,
+    each waiting up to its deadline (25 s here); the 15 s below is only a hang guard, far above what it takes."""
+    import os
+    import signal
+
+    for name in ("hostile/one", "hostile/two"):
+        add(hub_env, name)
+        hub_env.inject(name, "slow", delay=30.0, times=None, route="api")
+    out = tmp_path / "results.jsonl"
+    env = {**os.environ, "HF_ENDPOINT": hub_env.endpoint, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openscore", "grade", "hostile/one", "hostile/two", "--timeout", "25",
+         "--format", "jsonl", "-o", str(out), "--no-code-lookup"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        waited = threading.Event()
+        while not (hub_env.requests_for("hostile/one") and hub_env.requests_for("hostile/two")):
+            assert proc.poll() is None, proc.communicate()
+            waited.wait(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert out.exists()

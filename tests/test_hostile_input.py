@@ -739,7 +739,7 @@ HOSTILE_MARKDOWN = {
     "setext heading of brackets": ["[" * 500_000, "==="],
     "html heading of brackets": ["<h1>" + "[" * 500_000 + "</h1>"],
     "brackets under a link": ["[a](b)", "[" * 500_000],
-    "brackets before a link": ["[" * 300_000 + "](x)"],
+    "brackets before a link": ["[" * 900_000 + "](x)"],
     "spaces": [" " * 900_000 + "#"],
     "dashes": ["-" * 900_000 + " x"],
     "many setext lines": ["a", "="] * 100_000,

@@ -4,8 +4,12 @@ client, the HTTP stack, pydantic); everything else is :func:`openscore.cli.main`
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+
+#: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,7 +23,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from .cli import main as cli_main
 
-    return cli_main(args)
+    status = cli_main(args)
+    if status == EXIT_INTERRUPTED and argv is None:
+        _leave_now(status)
+    return status
+
+
+def _leave_now(status: int) -> None:
+    """End the process at once after Ctrl-C. The batch has cancelled its pending targets, but requests already in
+    flight run in worker threads that the interpreter would join at exit (each up to its deadline); what the command
+    wrote is flushed first, so an ``-o`` file or a JSONL stream keeps every line it got. Only for the command line
+    (``argv`` None): a program that calls :func:`main` keeps its own process."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

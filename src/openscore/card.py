@@ -402,6 +402,11 @@ _MD_LINK = re.compile(
     r"\[([^\]\n]{0,300}+)\]\([" + _S + r"]*<?([^)" + _S + r">\[]{1,2000})>?"
     r"(?:[" + _S + r"]+[\"'][^\"'\n]*[\"'])?[" + _S + r"]*\)"
 )
+#: What follows a Markdown link's text: ``](url "title")``; :func:`_markdown_links` matches it at each "](".
+_MD_LINK_TAIL = re.compile(
+    r"\]\([" + _S + r"]*<?([^)" + _S + r">\[]{1,2000})>?(?:[" + _S + r"]+[\"'][^\"'\n]*[\"'])?[" + _S + r"]*\)"
+)
+_MD_LINK_TEXT = 300  # the longest link text _MD_LINK takes
 # "\bhttps?://", with the boundary checked behind the literal "http" so that the search can skip from "http" to "http".
 _BARE_URL = re.compile(r"http(?<!\whttp)s?://[^" + _S + r"<>()\[\]\"'`]{1,2000}")
 _HREF = re.compile(r"href[" + _S + r"]*=[" + _S + r"]*[\"']([^\"'" + _S + r"]{1,2000})[\"']", re.IGNORECASE)
@@ -409,6 +414,36 @@ _HREF = re.compile(r"href[" + _S + r"]*=[" + _S + r"]*[\"']([^\"'" + _S + r"]{1,
 # match runs to the end of its line, so that the next search starts on the next line.
 _HTTP_LINE = re.compile(r"http[^\n]*")
 _MD_LINK_LINE = re.compile(r"\]\([^\n]*")
+
+
+def _markdown_links(line: str) -> list[tuple[str, str]]:
+    """``_MD_LINK.findall(line)`` (link text and URL of each Markdown link) in time linear in the line.
+
+    The regex tries every "[" and reads up to 300 characters after it: 300 steps a character on a line of "["s.
+    A match's text ends at the first "]" after its "[", which must be followed by "(": so each "](" decides at
+    most one match, whose "[" is the leftmost one after the last "]" (or line break) before it, at most 300
+    characters back, and not before the end of the previous match. The part after "](" does not depend on where
+    the "[" is, so it is matched once per "](".
+    """
+    out: list[tuple[str, str]] = []
+    cursor = 0  # where the previous match ended
+    close = line.find("](")
+    while close >= 0:
+        low = max(cursor, close - _MD_LINK_TEXT - 1)
+        low = max(low, line.rfind("]", low, close) + 1, line.rfind("\n", low, close) + 1)
+        start = line.find("[", low, close)
+        if start >= 0:
+            tail = _MD_LINK_TAIL.match(line, close)
+            if tail is not None:
+                out.append((line[start + 1 : close], tail.group(1)))
+                cursor = tail.end()
+                close = line.find("](", cursor)
+                continue
+            close = line.find("](", close + 1)
+        else:  # no "[" can start a link before this "]("; the next one needs a "[" further on
+            opening = line.find("[", close)
+            close = -1 if opening < 0 else line.find("](", opening)
+    return out
 
 
 def _strip_inline_links(text: str) -> str:
@@ -582,7 +617,7 @@ def _links(lines: list[str], first: int, body: str | None = None) -> list[Link]:
         number = index + 1
         seen: set[str] = set()
         if "](" in line:
-            for text, url in _MD_LINK.findall(line):
+            for text, url in _markdown_links(line):
                 seen.add(url)
                 links.append(Link(url, _clean_heading(text), number))
         if "=" in line and "href" in line.lower():  # no other character is "h", "r", "e" or "f" to re.IGNORECASE
