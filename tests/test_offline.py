@@ -50,3 +50,21 @@ def test_offline_without_a_cache_makes_no_request_and_says_so(hub_env: FakeHub, 
     batch = grade_many(TARGETS[:2], offline=True, progress_bar=False)
     assert hub_env.requests == [] and fake_code_host.requests == []
     assert len(batch.failures) == 2 and all("offline" in f.message for f in batch.failures)
+
+
+def test_a_dataset_card_missing_at_its_commit_reads_the_same_offline(hub_env: FakeHub, tmp_path: Path) -> None:
+    """A listed dataset without a README: the online run keeps that answer (a commit never changes), so the offline
+    re-run says "not found" too, not "not in the cache"."""
+    readme = (
+        "---\nlicense: apache-2.0\ndatasets:\n- glasshouse-llm/resin-data\n---\n# Resin mini\n\n"
+        "## Training data\n\nThe listed dataset.\n"
+    )
+    hub_env.add_repo("offline-check/mini", {"README.md": readme, "model.safetensors": b"w"}, {"sha": "c" * 40})
+    cache = tmp_path / "cache"
+    online = grade_many(["offline-check/mini"], cache_dir=cache, progress_bar=False, code_lookup=False)
+    dumped = _dumps(online)
+    assert "glasshouse-llm/resin-data" in str(dumped) and "not found" in str(dumped)
+    hub_env.requests.clear()
+    offline = grade_many(["offline-check/mini"], cache_dir=cache, offline=True, progress_bar=False, code_lookup=False)
+    assert hub_env.requests == []
+    assert _dumps(offline) == dumped

@@ -4,6 +4,7 @@ client, the HTTP stack, pydantic); everything else is :func:`openscore.cli.main`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -35,10 +36,8 @@ def _leave_now(status: int) -> None:
     wrote is flushed first, so an ``-o`` file or a JSONL stream keeps every line it got. Only for the command line
     (``argv`` None): a program that calls :func:`main` keeps its own process."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed or broken stream: nothing more to save
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(status)
 
 

@@ -1050,17 +1050,23 @@ class HubClient:
         through ``hf_hub_download`` here because it makes a HEAD request before the GET and downloads whole files:
         a typical release would cost one more request, and a 10 MB card would be fetched in full to read its first
         megabyte. With ``api_cache_dir`` the bytes read are kept (atomically, with a size and sha256 check), keyed
-        by repository, commit and path, so re-runs and ``offline`` grading read them from disk. The read has the
+        by repository, commit and path, so re-runs and ``offline`` grading read them from disk; so is the answer
+        that a file is not there. The read has the
         request deadline (:attr:`timeout`): a host dribbling bytes is cut off.
 
         A file that cannot be read (gated, missing, network failure) gives a :class:`FileResult` with a
         ``problem`` instead of raising: a release is graded from what is readable.
         """
         cached = self._file_cache(repo_id, revision, path, repo_type)
-        if cached is not None:
+        # A file missing at a commit stays missing (commits never change): that answer is kept too, in a "missing"
+        # folder beside "files", so an offline re-run says "not found" as the online run did.
+        missing = self._file_cache(repo_id, revision, path, repo_type, folder="missing")
+        if cached is not None and missing is not None:
             data = read_checked(cached)
             if data is not None:
                 return FileResult(path=path, data=data[: max_bytes + 1], size=len(data))
+            if read_checked(missing) is not None:
+                return FileResult(path=path, data=None, problem=_NOT_FOUND)
         if self.offline:
             return FileResult(path=path, data=None, problem="not in the openscore cache (offline mode)")
         if not safe_repo_id(repo_id):
@@ -1075,14 +1081,20 @@ class HubClient:
             with self.deadline():
                 data, size = self._call(repo_id, fetch)
         except errors.OpenscoreError as exc:
+            if missing is not None and isinstance(exc, errors.MissingFileError):
+                with contextlib.suppress(OSError):
+                    write_checked(missing, b"missing\n")
             return FileResult(path=path, data=None, problem=_file_problem(exc))
         if cached is not None and size == len(data):  # keep only complete files
             with contextlib.suppress(OSError):
                 write_checked(cached, data)
         return FileResult(path=path, data=data, size=size)
 
-    def _file_cache(self, repo_id: str, revision: str | None, path: str, repo_type: str | None = None) -> Path | None:
-        """Where a file's bytes are kept: only for commit shas, and never outside the cache folder."""
+    def _file_cache(
+        self, repo_id: str, revision: str | None, path: str, repo_type: str | None = None, folder: str = "files"
+    ) -> Path | None:
+        """Where a file's bytes are kept (``folder`` "files"), or the mark that it is missing ("missing"): only for
+        commit shas, and never outside the cache folder."""
         if self.api_cache_dir is None or not revision or not _SHA.fullmatch(revision):
             return None
         if not safe_relative_path(path):
@@ -1091,9 +1103,9 @@ class HubClient:
             if not safe_repo_id(repo_id):
                 return None
             root = Path(self.api_cache_dir) / "datasets"
-            found = root / repo_id.replace("/", "--") / "files" / revision / path
+            found = root / repo_id.replace("/", "--") / folder / revision / path
             return found if _inside(root, found) else None
-        return self._cache_path(repo_id, f"files/{revision}/{path}")
+        return self._cache_path(repo_id, f"{folder}/{revision}/{path}")
 
     # ------------------------------------------------------------------------------------------ plumbing
 
@@ -1294,11 +1306,14 @@ def _fault_name(exc: BaseException) -> str:
     return kind
 
 
+_NOT_FOUND = "not found in the repository"
+
+
 def _file_problem(exc: errors.OpenscoreError) -> str:
     if isinstance(exc, errors.GatedRepoError):
         return "not readable: the repository is gated and this token has no access"
     if isinstance(exc, errors.MissingFileError):
-        return "not found in the repository"
+        return _NOT_FOUND
     return f"could not be read: {exc.message}"
 
 
