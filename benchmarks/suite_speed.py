@@ -65,18 +65,13 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     """Wall seconds, CPU seconds (user + system of the run's processes) and pytest's summary line."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", *command[1:]] if command[0] == "python" else command,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    argv = [sys.executable, *command[1:]] if command[0] in ("python", "python3") else command
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    summary = lines[-1] if lines else f"(no output; exit {done.returncode})"
+    summary = lines[-1] if lines else f"(no output: {done.stderr.strip()[-300:]})"
     if done.returncode != 0:
         summary += f"  [exit {done.returncode}]"
     return wall, cpu, summary.strip("= ")

@@ -48,8 +48,33 @@ def _is_loopback(host: Any) -> bool:
 _GUARD = pytest.MonkeyPatch()
 
 
+#: Tests marked ``long`` are the long runs: sweeps of the real corpus, clusters and many processes, doubling checks
+#: of hostile input sizes, a real browser and a notebook kernel. ``python -m pytest`` skips them, saying so;
+#: ``--long`` runs them too (``.ci/run`` does, after the README's test command).
+LONG_REASON = "a long run: `python -m pytest --long` runs it too (CI does)"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help="also run the long runs (tests marked long: the corpus sweep, clusters, many processes, growth checks "
+        "on large hostile inputs, a real browser, a notebook kernel)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason=LONG_REASON)
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse any connection or name lookup that is not on the loopback interface, from collection on."""
+    config.addinivalue_line("markers", f"long: {LONG_REASON}")
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
     real_getaddrinfo = socket.getaddrinfo
 

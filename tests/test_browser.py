@@ -28,6 +28,8 @@ from openscore.renderers.badge import PAD, render_badge
 from openscore.renderers.html import render_html, render_summary_html
 from openscore.renderers.style import LABEL_COLOR, VERDICT_COLORS
 
+pytestmark = pytest.mark.long  # see tests/conftest.py: `python -m pytest --long`
+
 
 def _chromium() -> str:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):

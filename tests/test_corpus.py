@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from corpus import needs_corpus, records
 
 import openscore
 from openscore import Report
+
+pytestmark = pytest.mark.long  # see tests/conftest.py: `python -m pytest --long`
 
 
 @needs_corpus

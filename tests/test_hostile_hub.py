@@ -500,6 +500,7 @@ def grade_in_processes(endpoint: str, cache: Path, targets: list[str], processes
     return outs
 
 
+@pytest.mark.long
 def test_eight_processes_sharing_a_cache_get_every_result_right(hub_env: FakeHub, tmp_path: Path) -> None:
     """The issue's case: 8 processes grading 64 releases on one cache folder got 3 results wrong. Here 8 real
     processes (4 threads each) race on the same cache entries; every result equals the release graded alone without

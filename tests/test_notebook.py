@@ -10,6 +10,7 @@ import pytest
 NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "example.ipynb"
 
 
+@pytest.mark.long
 def test_example_notebook_executes() -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
