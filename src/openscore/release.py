@@ -105,14 +105,14 @@ class Release:
     def base_ids(self) -> list[str]:
         """The base models this release derives from: ``base_model`` metadata and the Hub's ``baseModels``, else the
         bases the card's prose names as such (``prose_bases``: "GGUF quantizations of org/name")."""
-        out: list[str] = []
+        seen: dict[str, None] = {}  # in order, each once (a set beside it: 10,000 listed bases stay linear)
         for value in [*self.metadata.base_model, *self.base_models]:
             value = value.strip()
-            if value and value not in out and value != self.repo_id:
-                out.append(value)
-        if not out:
-            out = [b for b, _ in self.prose_bases if b != self.repo_id and b != self.target]
-        return out
+            if value and value != self.repo_id:
+                seen.setdefault(value, None)
+        if not seen:
+            return [b for b, _ in self.prose_bases if b != self.repo_id and b != self.target]
+        return list(seen)
 
     def relation(self) -> str | None:
         """How the release derives from its bases: finetune, adapter, quantized or merge (None without bases)."""
