@@ -7,19 +7,23 @@ object a line (``file``/``folder``/``readme``, or ``modelId``/``card``). No requ
 dump lacks are inferred where the Hub records them (see :func:`openscore.sources.release_from_dump_row`) and are
 otherwise reported unknown.
 
-Grading runs in three steps on a ``distributed`` cluster (a local cluster of processes by default):
+Grading runs in two passes on a ``distributed`` cluster (a local cluster of processes by default), each one
+``compute``:
 
-1. every partition (of bounded size) is graded on its own and written to disk; a card that fails becomes a row
-   with its error;
-2. base models named by releases are joined by id with the graded dump (a Dask merge), level by level up to
-   :data:`openscore.grading.MAX_LINEAGE_DEPTH` (or until nothing changes), so the most restrictive terms govern,
-   as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
-   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows;
-3. the table (``census.parquet``) and the report (``census.md``, ``census.html``, charts) are written.
+1. every partition (of bounded size) is graded on its own and written to disk (under ``OUTPUT/_work``, removed
+   after a run), with each release's base ids and its own findings; a card that fails becomes a row with its
+   error;
+2. lineage is resolved on small tables of ids: the edges from derivatives to bases that lie in the dump, followed
+   by depth-limited self-joins (up to :data:`openscore.grading.MAX_LINEAGE_DEPTH` hops); only the releases on
+   those chains are brought together, per derivative, and regraded with their chain, bases first, so the most
+   restrictive terms govern as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
+   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows. In the
+   same pass every partition is written to the table (``census.parquet``) with its derivatives' lineage columns,
+   and summed up for the report (``census.md``, ``census.html``, charts).
 
-Every step writes its result partition by partition (under ``OUTPUT/_work``, removed after a run) and the next
-reads it back lazily; only ids and the releases on chains are shuffled, and only small aggregates come back to the
-client, so a worker's peak memory follows the partition size, not the size of the dump.
+A worker holds one partition at a time, or the chain tables (ids, and the releases on chains); nothing is
+persisted in worker memory and only the partitions' small sums come back to the client, so a worker's peak memory
+follows the partition size, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import itertools
 import json
 import logging
 import math
@@ -109,14 +114,14 @@ def repo_id_from_record(record: dict[str, Any]) -> str:
     return f"{org}/{rest}" if sep and org and rest else name or "<unnamed>"
 
 
-def _open_text(path: str) -> Any:
+def _open_bytes(path: str) -> Any:
+    """The file as bytes (JSONL is read in binary: lines before a partition are skipped without being decoded)."""
     fsspec = importlib.import_module("fsspec")
-    compression = "gzip" if path.endswith(".gz") else None
-    return fsspec.open(path, "rt", encoding="utf-8", compression=compression)
+    return fsspec.open(path, "rb", compression="gzip" if path.endswith(".gz") else None)
 
 
 def _count_lines(path: str) -> int:
-    with _open_text(path) as fh:
+    with _open_bytes(path) as fh:
         return sum(1 for _ in fh)
 
 
@@ -125,14 +130,10 @@ def _read_jsonl_chunk(spec: tuple[str, int, int]) -> Any:
     pd = importlib.import_module("pandas")
     path, start, stop = spec
     rows: list[dict[str, Any]] = []
-    with _open_text(path) as fh:
-        for number, line in enumerate(fh):
-            if number < start:
-                continue
-            if number >= stop:
-                break
+    with _open_bytes(path) as fh:
+        for number, line in enumerate(itertools.islice(fh, start, stop), start):
             try:
-                record = json.loads(line)
+                record = json.loads(line.decode("utf-8"))
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
             except ValueError as exc:
@@ -236,7 +237,7 @@ def _is_jsonl(path: str) -> bool:
 def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, workers: int = 1) -> Any:
     """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily.
 
-    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about four partitions per
+    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about eight partitions per
     worker (so the workers finish together), of at most :data:`PARTITION_ROWS` rows.
     """
     dd, _, pd = _require()
@@ -245,7 +246,7 @@ def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, worker
     for path in paths:
         if _is_jsonl(path):
             total = _count_lines(path)
-            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (4 * max(1, workers)))))
+            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (8 * max(1, workers)))))
             specs = [(path, s, min(s + size, total)) for s in range(0, max(total, 1), size)]
             frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
         else:
@@ -347,19 +348,12 @@ def _findings_of(release: Release) -> list[Finding]:
     return run_all(release)
 
 
-def _not_in_dump(release: Release, found: dict[str, Base] | None = None) -> list[Base]:
+def _not_in_dump(release: Release) -> list[Base]:
+    """The release's bases, before lineage is joined (those in the dump are regraded with it in the second pass)."""
     relation = release.relation()
     if relation is None:
         return []
-    out = []
-    for b in release.base_ids()[:MAX_BASES]:
-        graded = (found or {}).get(b)
-        out.append(
-            graded.model_copy(update={"relation": relation})
-            if graded is not None
-            else Base(repo_id=b, relation=relation, note="not in the dump")
-        )
-    return out
+    return [Base(repo_id=b, relation=relation, note="not in the dump") for b in release.base_ids()[:MAX_BASES]]
 
 
 def _own_state(release: Release, findings: list[Finding]) -> str:
