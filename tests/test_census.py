@@ -268,3 +268,33 @@ def test_repeated_ids_keep_every_row_and_the_weights_note(cluster: str, tmp_path
     assert "cannot show weights" in md
     err = [line for line in capsys.readouterr().err.splitlines() if "evidence of weights" in line]
     assert len(err) == 1 and err[0].startswith("note: 4 of 4 releases (100%)")
+
+
+def test_lineage_loops_and_depth(cluster: str, tmp_path: Path) -> None:
+    """A base_model loop keeps its rows; a chain is followed up to ``lineage_depth`` hops, across partitions."""
+    path = tmp_path / "cards.jsonl"
+    records = [
+        {"modelId": "loop-lab/a", "readme": card("apache-2.0", 1, base="loop-lab/b")},
+        {"modelId": "loop-lab/b", "readme": card("apache-2.0", 2, base="loop-lab/a")},
+        {"modelId": "shade-co/root", "readme": card("cc-by-nc-4.0", 3)},
+        {"modelId": "tune-lab/one", "readme": card("apache-2.0", 4, base="shade-co/root")},
+        {"modelId": "tune-lab/two", "readme": card("apache-2.0", 5, base="tune-lab/one")},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for depth, two_governed_by in ((1, None), (4, "shade-co/root")):
+        result = run_census(
+            [str(path)],
+            tmp_path / f"out-{depth}",
+            scheduler=cluster,
+            progress_bar=False,
+            partition_rows=2,
+            lineage_depth=depth,
+        )
+        rows = {r["id"]: r for r in iter_rows(result.table)}
+        assert len(rows) == len(records)
+        for rid in ("loop-lab/a", "loop-lab/b"):
+            assert rows[rid]["error"] is None and rows[rid]["verdict"] is not None, rows[rid]
+            assert rows[rid]["governing_base"] is None
+        assert rows["tune-lab/one"]["governing_base"] == "shade-co/root"
+        assert rows["tune-lab/one"]["usage_terms"] == "not-met"
+        assert rows["tune-lab/two"]["governing_base"] == two_governed_by, (depth, rows["tune-lab/two"])
