@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,8 +195,14 @@ def test_same_verdicts_as_single_grading(census: tuple[dict[str, dict[str, Any]]
 
 
 def test_report_is_written(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
-    _, out = census
+    table, out = census
     md = (out / "census.md").read_text(encoding="utf-8")
+    for name in ("data_information", "usage_terms"):  # the most common reason is the one the table counts most
+        counts = Counter(r[f"{name}_reason"] for r in table.values() if r[f"{name}_reason"])
+        top = max(counts.values())
+        row = next(line for line in md.splitlines() if line.startswith(f"| {name.replace('_', ' ')} |"))
+        assert row.split(" | ")[1] in {k for k, v in counts.items() if v == top}, (row, counts)
+        assert row.split(" | ")[2] == str(top)
     assert "## Verdicts" in md and "weights-available" in md
     assert "## Most common reason each criterion falls short" in md
     assert "## Organisations by open-source-ai releases" in md
