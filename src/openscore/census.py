@@ -30,6 +30,7 @@ Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is importe
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib
 import itertools
@@ -40,6 +41,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -526,6 +528,13 @@ def run_census(
             silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster)
+    # Workers load the grading code while the client reads the dump's layout, and the client loads the report's
+    # code while the workers grade (both would otherwise wait for the other).
+    warm = [
+        client.submit(_load_grading, key=f"openscore-load-{i}", workers=[address], pure=False)
+        for i, address in enumerate(client.scheduler_info().get("workers", {}))
+    ]
+    threading.Thread(target=_load_report, daemon=True).start()
     try:
         result = _run(
             client,
@@ -538,12 +547,23 @@ def run_census(
             progress_bar,
             lineage_depth,
         )
+        del warm
         shutil.rmtree(work, ignore_errors=True)  # the intermediate tables (kept after a failure, for a look)
         return result
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _load_grading() -> None:
+    importlib.import_module("pyarrow.parquet")
+    importlib.import_module("openscore.probes")
+
+
+def _load_report() -> None:
+    with contextlib.suppress(ImportError):  # without matplotlib the report has no charts
+        importlib.import_module("matplotlib.figure")  # not pyplot: the backend is chosen where charts are drawn
 
 
 def _run(
