@@ -10,11 +10,11 @@ import importlib
 import json
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, overload
 
 from . import errors
 from .criteria import Verdict
@@ -37,7 +37,6 @@ class Failure:
 
 
 Result = Report | Failure
-T = TypeVar("T")
 
 _CRITERIA = ("parameters", "data_information", "code", "usage_terms")
 
@@ -193,34 +192,17 @@ def iter_grade(
     Targets are read lazily and at most ``in_flight`` (default: twice ``max_workers``) are submitted at a time, so
     memory stays flat however many targets there are. Closing the iterator, or Ctrl-C, cancels the pending work.
     """
-    return _stream(targets, grader, max_workers, revision, in_flight, _same)
-
-
-def _same(result: Result) -> Result:
-    return result
-
-
-def _stream(
-    targets: Iterable[str | os.PathLike[str] | ModelFacts],
-    grader: Grader,
-    max_workers: int,
-    revision: str | None,
-    in_flight: int | None,
-    finish: Callable[[Result], T],
-) -> Generator[T, None, None]:
-    """:func:`iter_grade`, with ``finish`` applied to each result in the thread that graded it (a finished result
-    waiting for its turn holds only what ``finish`` returns)."""
     items = (t if isinstance(t, ModelFacts) else os.fspath(t) for t in targets)
     if max_workers <= 1:
         for item in items:
-            yield finish(_safe_grade(grader, item, revision))
+            yield _safe_grade(grader, item, revision)
         return
     limit = max(1, in_flight if in_flight is not None else 2 * max_workers)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="openscore")
-    pending: deque[Future[T]] = deque()
+    pending: deque[Future[Result]] = deque()
     try:
         for item in items:
-            pending.append(pool.submit(_graded, finish, grader, item, revision))
+            pending.append(pool.submit(_safe_grade, grader, item, revision))
             while len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
@@ -229,10 +211,6 @@ def _stream(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=not pending, cancel_futures=True)
-
-
-def _graded(finish: Callable[[Result], T], grader: Grader, item: str | ModelFacts, revision: str | None) -> T:
-    return finish(_safe_grade(grader, item, revision))
 
 
 class _Sink:
@@ -251,22 +229,12 @@ class _Sink:
                 raise ImportError("writing Parquet needs pyarrow: pip install 'openscore[census]'") from exc
         self._fh = None if self.parquet else open(self.path, "w", encoding="utf-8")  # noqa: SIM115
 
-    def encode(self, result: Result) -> str | list[dict[str, Any]]:
-        """What :meth:`write_encoded` writes for ``result`` (a JSON line, or flat records), made in any thread."""
-        if not self.parquet:
-            return json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
-        return BatchResult([result]).to_records()
-
     def write(self, result: Result) -> None:
-        self.write_encoded(self.encode(result))
-
-    def write_encoded(self, encoded: str | list[dict[str, Any]]) -> None:
-        if isinstance(encoded, str):
-            assert self._fh is not None
-            self._fh.write(encoded)
+        if self._fh is not None:
+            self._fh.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
             self._fh.flush()
             return
-        self._rows.extend(encoded)
+        self._rows.extend(BatchResult([result]).to_records())
         if len(self._rows) >= 1000:
             self._flush()
 
@@ -364,16 +332,6 @@ def grade_many(
     grader = _grader(client, endpoint, token, offline, cache_dir, timeout, code_lookup)
     sink = _Sink(output) if output is not None else None
     kept: list[Result] = []
-    if sink is not None and not keep:
-        # Results are encoded where they were graded: one waiting for its turn holds its line, not its report.
-        encoded = _stream(items, grader, max_workers, revision, in_flight, sink.encode)
-        try:
-            for line in progress(encoded, total=total or 0, desc="grading", enabled=progress_bar):
-                sink.write_encoded(line)
-        finally:
-            encoded.close()
-            sink.close()
-        return BatchResult(kept)
     results = iter_grade(items, grader=grader, max_workers=max_workers, revision=revision, in_flight=in_flight)
     try:
         for result in progress(results, total=total or 0, desc="grading", enabled=progress_bar):
