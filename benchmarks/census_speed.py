@@ -19,11 +19,10 @@ Measured on the shared corpus (12,453 cards), 2 cores shared with other engineer
   rounds became two);
 - peak worker RSS, 4x against 1x the corpus: 294 / 283 MB (1.04), 290 / 291 MB (1.00); before: 371 / 310 MB (1.20);
 - live batch peak, 10,000 against 1,000 targets: 1.9 / 1.2 MB (1.60), 2.2 / 1.3 MB (1.63), 2.1 / 1.2 MB (1.72);
-  before (fake Hub in the
-  same process, cached errors keeping every release's frames): 18.1 / 4.6 MB (3.97). Retained state after a batch
-  no longer grows (about 20 KB more after 3,000 more targets); what remains is the peak of the in-flight releases'
-  working set, which still rises with the length of the run (target 1.20 not met; not from results waiting in
-  order: encoding them in the worker threads did not change it);
+  before (fake Hub in the same process, cached errors keeping every release's frames): 18.1 / 4.6 MB (3.97).
+  Retained state after a batch no longer grows (about 20 KB more after 3,000 more targets); what remains is the peak
+  of the in-flight releases' working set, which still rises with the length of the run (target 1.20 not met; not
+  from results waiting in order: encoding them in the worker threads did not change it);
 - HTTP requests per release: 2.63 at 1,000, 2.57 at 10,000.
 """
 
