@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,8 +195,14 @@ def test_same_verdicts_as_single_grading(census: tuple[dict[str, dict[str, Any]]
 
 
 def test_report_is_written(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
-    _, out = census
+    table, out = census
     md = (out / "census.md").read_text(encoding="utf-8")
+    for name in ("data_information", "usage_terms"):  # the most common reason is the one the table counts most
+        counts = Counter(r[f"{name}_reason"] for r in table.values() if r[f"{name}_reason"])
+        top = max(counts.values())
+        row = next(line for line in md.splitlines() if line.startswith(f"| {name.replace('_', ' ')} |"))
+        assert row.split(" | ")[1] in {k for k, v in counts.items() if v == top}, (row, counts)
+        assert row.split(" | ")[2] == str(top)
     assert "## Verdicts" in md and "weights-available" in md
     assert "## Most common reason each criterion falls short" in md
     assert "## Organisations by open-source-ai releases" in md
@@ -268,3 +275,33 @@ def test_repeated_ids_keep_every_row_and_the_weights_note(cluster: str, tmp_path
     assert "cannot show weights" in md
     err = [line for line in capsys.readouterr().err.splitlines() if "evidence of weights" in line]
     assert len(err) == 1 and err[0].startswith("note: 4 of 4 releases (100%)")
+
+
+def test_lineage_loops_and_depth(cluster: str, tmp_path: Path) -> None:
+    """A base_model loop keeps its rows; a chain is followed up to ``lineage_depth`` hops, across partitions."""
+    path = tmp_path / "cards.jsonl"
+    records = [
+        {"modelId": "loop-lab/a", "readme": card("apache-2.0", 1, base="loop-lab/b")},
+        {"modelId": "loop-lab/b", "readme": card("apache-2.0", 2, base="loop-lab/a")},
+        {"modelId": "shade-co/root", "readme": card("cc-by-nc-4.0", 3)},
+        {"modelId": "tune-lab/one", "readme": card("apache-2.0", 4, base="shade-co/root")},
+        {"modelId": "tune-lab/two", "readme": card("apache-2.0", 5, base="tune-lab/one")},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for depth, two_governed_by in ((1, None), (4, "shade-co/root")):
+        result = run_census(
+            [str(path)],
+            tmp_path / f"out-{depth}",
+            scheduler=cluster,
+            progress_bar=False,
+            partition_rows=2,
+            lineage_depth=depth,
+        )
+        rows = {r["id"]: r for r in iter_rows(result.table)}
+        assert len(rows) == len(records)
+        for rid in ("loop-lab/a", "loop-lab/b"):
+            assert rows[rid]["error"] is None and rows[rid]["verdict"] is not None, rows[rid]
+            assert rows[rid]["governing_base"] is None
+        assert rows["tune-lab/one"]["governing_base"] == "shade-co/root"
+        assert rows["tune-lab/one"]["usage_terms"] == "not-met"
+        assert rows["tune-lab/two"]["governing_base"] == two_governed_by, (depth, rows["tune-lab/two"])

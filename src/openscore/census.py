@@ -7,27 +7,33 @@ object a line (``file``/``folder``/``readme``, or ``modelId``/``card``). No requ
 dump lacks are inferred where the Hub records them (see :func:`openscore.sources.release_from_dump_row`) and are
 otherwise reported unknown.
 
-Grading runs in three steps on a ``distributed`` cluster (a local cluster of processes by default):
+Grading runs in two passes on a ``distributed`` cluster (a local cluster of processes by default), each one
+``compute``:
 
-1. every partition (of bounded size) is graded on its own and written to disk; a card that fails becomes a row
-   with its error;
-2. base models named by releases are joined by id with the graded dump (a Dask merge), level by level up to
-   :data:`openscore.grading.MAX_LINEAGE_DEPTH` (or until nothing changes), so the most restrictive terms govern,
-   as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
-   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows;
-3. the table (``census.parquet``) and the report (``census.md``, ``census.html``, charts) are written.
+1. every partition (of bounded size) is graded on its own and written to disk (under ``OUTPUT/_work``, removed
+   after a run), with each release's base ids and its own findings; a card that fails becomes a row with its
+   error;
+2. lineage is resolved on small tables of ids: the edges from derivatives to bases that lie in the dump, followed
+   by depth-limited self-joins (up to :data:`openscore.grading.MAX_LINEAGE_DEPTH` hops); only the releases on
+   those chains are brought together, per derivative, and regraded with their chain, bases first, so the most
+   restrictive terms govern as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
+   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows. In the
+   same pass every partition is written to the table (``census.parquet``) with its derivatives' lineage columns,
+   and summed up for the report (``census.md``, ``census.html``, charts).
 
-Every step writes its result partition by partition (under ``OUTPUT/_work``, removed after a run) and the next
-reads it back lazily; only ids and the releases on chains are shuffled, and only small aggregates come back to the
-client, so a worker's peak memory follows the partition size, not the size of the dump.
+A worker holds one partition at a time, or the chain tables (ids, and the releases on chains); nothing is
+persisted in worker memory and only the partitions' small sums come back to the client, so a worker's peak memory
+follows the partition size, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib
+import itertools
 import json
 import logging
 import math
@@ -35,6 +41,8 @@ import os
 import re
 import shutil
 import sys
+import threading
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,14 +116,14 @@ def repo_id_from_record(record: dict[str, Any]) -> str:
     return f"{org}/{rest}" if sep and org and rest else name or "<unnamed>"
 
 
-def _open_text(path: str) -> Any:
+def _open_bytes(path: str) -> Any:
+    """The file as bytes (JSONL is read in binary: lines before a partition are skipped without being decoded)."""
     fsspec = importlib.import_module("fsspec")
-    compression = "gzip" if path.endswith(".gz") else None
-    return fsspec.open(path, "rt", encoding="utf-8", compression=compression)
+    return fsspec.open(path, "rb", compression="gzip" if path.endswith(".gz") else None)
 
 
 def _count_lines(path: str) -> int:
-    with _open_text(path) as fh:
+    with _open_bytes(path) as fh:
         return sum(1 for _ in fh)
 
 
@@ -124,14 +132,10 @@ def _read_jsonl_chunk(spec: tuple[str, int, int]) -> Any:
     pd = importlib.import_module("pandas")
     path, start, stop = spec
     rows: list[dict[str, Any]] = []
-    with _open_text(path) as fh:
-        for number, line in enumerate(fh):
-            if number < start:
-                continue
-            if number >= stop:
-                break
+    with _open_bytes(path) as fh:
+        for number, line in enumerate(itertools.islice(fh, start, stop), start):
             try:
-                record = json.loads(line)
+                record = json.loads(line.decode("utf-8"))
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
             except ValueError as exc:
@@ -235,7 +239,7 @@ def _is_jsonl(path: str) -> bool:
 def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, workers: int = 1) -> Any:
     """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily.
 
-    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about four partitions per
+    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about eight partitions per
     worker (so the workers finish together), of at most :data:`PARTITION_ROWS` rows.
     """
     dd, _, pd = _require()
@@ -244,7 +248,7 @@ def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, worker
     for path in paths:
         if _is_jsonl(path):
             total = _count_lines(path)
-            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (4 * max(1, workers)))))
+            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (8 * max(1, workers)))))
             specs = [(path, s, min(s + size, total)) for s in range(0, max(total, 1), size)]
             frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
         else:
@@ -324,7 +328,7 @@ def _grade_partition(df: Any) -> Any:
     pd = importlib.import_module("pandas")
     out = []
     for row in df.to_dict("records"):
-        extra: dict[str, Any] = {"bases": "", "relation": None, "own": None, "origin": None}
+        extra: dict[str, Any] = {"bases": "", "own": None}
         if row.get("error"):
             out.append({**_output_row(row, None, None, row["error"]), **extra})
             continue
@@ -333,16 +337,11 @@ def _grade_partition(df: Any) -> Any:
             findings = _findings_of(release)
             report = build_report(release, findings, bases=_not_in_dump(release))
             bases = release.base_ids()[:MAX_BASES]
-            extra.update(
-                bases="\n".join(bases),
-                relation=release.relation(),
-                own=_own_state(release, findings),
-                origin=row["id"] if _restricts(report) else None,
-            )
+            extra.update(bases="\n".join(bases) if release.relation() else "", own=_own_state(release, findings))
             out.append({**_output_row(row, report, None, None), **extra})
         except Exception as exc:  # one bad card never loses its partition
             out.append({**_output_row(row, None, None, f"{type(exc).__name__}: {exc}"), **extra})
-    return pd.DataFrame(out, columns=[*COLUMNS, "bases", "relation", "own", "origin"])
+    return pd.DataFrame(out, columns=list(_STAGE1_COLUMNS))
 
 
 def _findings_of(release: Release) -> list[Finding]:
@@ -351,19 +350,12 @@ def _findings_of(release: Release) -> list[Finding]:
     return run_all(release)
 
 
-def _not_in_dump(release: Release, found: dict[str, Base] | None = None) -> list[Base]:
+def _not_in_dump(release: Release) -> list[Base]:
+    """The release's bases, before lineage is joined (those in the dump are regraded with it in the second pass)."""
     relation = release.relation()
     if relation is None:
         return []
-    out = []
-    for b in release.base_ids()[:MAX_BASES]:
-        graded = (found or {}).get(b)
-        out.append(
-            graded.model_copy(update={"relation": relation})
-            if graded is not None
-            else Base(repo_id=b, relation=relation, note="not in the dump")
-        )
-    return out
+    return [Base(repo_id=b, relation=relation, note="not in the dump") for b in release.base_ids()[:MAX_BASES]]
 
 
 def _own_state(release: Release, findings: list[Finding]) -> str:
@@ -377,21 +369,8 @@ def _own_state(release: Release, findings: list[Finding]) -> str:
     )
 
 
-def _state_json(report: Report) -> str:
-    """A graded release as a base of others (its criteria included: :class:`Base` does not serialise them)."""
-    base = base_entry(report, "finetune")
-    return json.dumps({"base": base.model_dump(mode="json"), "criteria": report.criteria.model_dump(mode="json")})
-
-
-def _base_from_state(text: str) -> Base:
-    data = json.loads(text)
-    criteria = Criteria.model_validate(data["criteria"])
-    return Base.model_validate(data["base"]).model_copy(update={"criteria": criteria})
-
-
-def _report_from_state(repo_id: str, own: str, found: dict[str, Base]) -> Report:
-    """Rebuild a release's report from its own findings, with the bases graded so far (``found``)."""
-    state = json.loads(own)
+def _report_from_own(repo_id: str, state: dict[str, Any], bases: list[Base]) -> Report:
+    """Rebuild a release's report from its own findings (``state``: see :func:`_own_state`) with graded bases."""
     findings = [Finding.model_validate(f) for f in state["findings"]]
     release = Release(
         target=repo_id,
@@ -400,63 +379,57 @@ def _report_from_state(repo_id: str, own: str, found: dict[str, Base]) -> Report
         base_models=tuple(state["bases"]),
         base_model_relation=state["relation"],
     )
-    return build_report(release, findings, bases=_not_in_dump(release, found))
+    return build_report(release, findings, bases=bases)
 
 
-def _combine_partition(df: Any) -> Any:
-    """One lineage level: each derivative with its bases' current grading (joined by id) regraded."""
-    pd = importlib.import_module("pandas")
-    out = []
-    for child, group in df.groupby("child", sort=False):
-        first = group.iloc[0]
-        found: dict[str, Base] = {}
-        origins: dict[str, str | None] = {}
-        for rec in group.to_dict("records"):
-            if isinstance(rec.get("base_state"), str):
-                found[rec["base"]] = _base_from_state(rec["base_state"])
-                origins[rec["base"]] = rec.get("base_origin") if isinstance(rec.get("base_origin"), str) else None
-        try:
-            report = _report_from_state(str(child), first["own"], found)
-        except Exception:  # the row keeps its stage-1 grading
-            continue
+class _Chain:
+    """The releases of one derivative's chain (its own state and its ancestors', up to ``depth`` hops), graded
+    bases first, each once, as :meth:`openscore.grading.Grader` does for a single release (cycle-safe)."""
+
+    def __init__(self, owns: dict[str, str], depth: int) -> None:
+        self.owns = owns
+        self.depth = depth
+        self.done: dict[str, tuple[Report, str | None, str | None]] = {}
+
+    def grade(self, node: str, chain: tuple[str, ...] = ()) -> tuple[Report, str | None, str | None]:
+        """The node's report with its bases, its governing base, and the origin of its restrictive terms."""
+        if node in self.done:
+            return self.done[node]
+        state = json.loads(self.owns[node])
+        relation = state["relation"]
+        bases: list[Base] = []
         governing = None
-        for b in _not_in_dump_ids(first["own"]):
-            crit = found[b].criteria if b in found else None
-            if crit is not None and crit.usage_terms.status.value == "not-met":
-                governing = origins.get(b) or b
-                break
-        own_restricts = governing is None and _restricts(report)
-        out.append(
-            {
-                "id": child,
-                "state": _state_json(report),
-                "origin": governing or (str(child) if own_restricts else None),
-                "governing": governing,
-            }
-        )
-    return pd.DataFrame(out, columns=["id", "state", "origin", "governing"])
+        below = (*chain, node)
+        for b in state["bases"][:MAX_BASES] if relation else []:
+            if b in below:
+                bases.append(Base(repo_id=b, relation=relation, note="the base_model chain loops back here", loop=True))
+            elif b not in self.owns:
+                bases.append(Base(repo_id=b, relation=relation, note="not in the dump"))
+            elif len(below) > self.depth:
+                bases.append(Base(repo_id=b, relation=relation, note=f"lineage deeper than {self.depth} not followed"))
+            else:
+                report, _, origin = self.grade(b, below)
+                bases.append(base_entry(report, relation))
+                if governing is None and _restricts(report):
+                    governing = origin or b
+        report = _report_from_own(node, state, bases)
+        result = (report, governing, governing or (node if _restricts(report) else None))
+        self.done[node] = result
+        return result
 
 
-def _not_in_dump_ids(own: str) -> list[str]:
-    return list(json.loads(own)["bases"])
-
-
-def _final_partition(df: Any) -> Any:
-    """The final row of each derivative: its report with the bases' final gradings."""
+def _regrade_partition(df: Any, depth: int) -> Any:
+    """The lineage columns of each derivative (``child``) from the own states of its chain's releases (``node``)."""
     pd = importlib.import_module("pandas")
     out = []
-    for child, group in df.groupby("child", sort=False):
-        first = group.iloc[0]
-        found = {
-            rec["base"]: _base_from_state(rec["base_state"])
-            for rec in group.to_dict("records")
-            if isinstance(rec.get("base_state"), str)
-        }
+    for child, group in df.groupby("child", sort=False) if len(df) else []:
+        owns: dict[str, str] = {}
+        for node, own in zip(group["node"], group["own"], strict=True):
+            owns.setdefault(node, own)  # an id the dump repeats: graded once
         row = {"id": child}
         try:
-            report = _report_from_state(str(child), first["own"], found)
-            gov = first.get("governing")
-            out.append(_output_row(row, report, gov if isinstance(gov, str) else None, None))
+            report, governing, _ = _Chain(owns, depth).grade(str(child))
+            out.append(_output_row(row, report, governing, None))
         except Exception as exc:
             out.append(_output_row(row, None, None, f"{type(exc).__name__}: {exc}"))
     return pd.DataFrame(out, columns=list(COLUMNS))[["id", *_LINEAGE_COLUMNS]]
@@ -537,7 +510,7 @@ def run_census(
         progress_bar: show progress on stderr.
         lineage_depth: how many levels of base models are joined.
     """
-    dd, distributed, pd = _require()
+    _, distributed, pd = _require()
     out = Path(output_dir)
     work = out / "_work"
     out.mkdir(parents=True, exist_ok=True)
@@ -555,10 +528,16 @@ def run_census(
             silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster)
+    # Workers load the grading code while the client reads the dump's layout, and the client loads the report's
+    # code while the workers grade (both would otherwise wait for the other).
+    warm = [
+        client.submit(_load_grading, key=f"openscore-load-{i}", workers=[address], pure=False)
+        for i, address in enumerate(client.scheduler_info().get("workers", {}))
+    ]
+    threading.Thread(target=_load_report, daemon=True).start()
     try:
         result = _run(
             client,
-            dd,
             distributed,
             pd,
             [os.fspath(s) for s in sources],
@@ -568,6 +547,7 @@ def run_census(
             progress_bar,
             lineage_depth,
         )
+        del warm
         shutil.rmtree(work, ignore_errors=True)  # the intermediate tables (kept after a failure, for a look)
         return result
     finally:
@@ -576,9 +556,18 @@ def run_census(
             cluster.close()
 
 
+def _load_grading() -> None:
+    importlib.import_module("pyarrow.parquet")
+    importlib.import_module("openscore.probes")
+
+
+def _load_report() -> None:
+    with contextlib.suppress(ImportError):  # without matplotlib the report has no charts
+        importlib.import_module("matplotlib.figure")  # not pyplot: the backend is chosen where charts are drawn
+
+
 def _run(
     client: Any,
-    dd: Any,
     distributed: Any,
     pd: Any,
     sources: list[str],
@@ -588,26 +577,24 @@ def _run(
     progress_bar: bool,
     depth: int,
 ) -> CensusResult:
-    """Every step writes its result to disk partition by partition and the next step reads it back lazily:
-    nothing is persisted in worker memory and nothing but small aggregates comes back to the client, so peak
-    memory follows the partition size, not the dump size."""
+    """Two passes over the data, each one ``compute``: grade every partition and write it (``_work/stage1``); then
+    regrade the derivatives whose bases lie in the dump, write the table with their lineage columns, and sum up
+    each written partition (only these small sums come back to the client)."""
     threads = sum(client.nthreads().values()) or 1
     rows = read_dump(sources, partition_rows=partition_rows, workers=threads)
     graded = rows.map_partitions(_grade_partition, meta=_meta(pd, _STAGE1_COLUMNS))
-    total = _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
-    stage1 = _read_frame(dd, work / "stage1")
-    lineage = _lineage(client, dd, distributed, pd, stage1, work, depth) if total else None
-    table = stage1[list(COLUMNS)]
-    # Broadcast the lineage rows (derivatives only) to the table's partitions: the table is never shuffled.
-    table = table if lineage is None else table.merge(lineage, on="id", how="left", broadcast=True)
-    table = table.map_partitions(_apply_lineage, meta=_meta(pd, COLUMNS))
+    _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
+    parts = [str(p) for p in sorted((work / "stage1").glob("*.parquet"))]
     table_dir = out / "census.parquet"
-    rows_written = _write_frame(client, distributed, table, table_dir, "writing", progress_bar)
-    summary = summarise(_read_frame(dd, table_dir))
-    return write_report(summary, out, table_dir, rows_written)
+    table_dir.mkdir(parents=True, exist_ok=True)
+    for old in table_dir.glob("*.parquet"):
+        old.unlink()
+    written = _progress(client.compute(_table_tasks(parts, table_dir, depth)), "writing", progress_bar, distributed)
+    summary = _combine_summaries([s for _, s in written])
+    return write_report(summary, out, table_dir, sum(n for n, _ in written))
 
 
-_STAGE1_COLUMNS = (*COLUMNS, "bases", "relation", "own", "origin")
+_STAGE1_COLUMNS = (*COLUMNS, "bases", "own")
 _INT_COLUMNS = ("downloads", "likes")
 #: The columns a lineage join may change (the others come from the dump row).
 _LINEAGE_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "author", "downloads", "likes", "created"))
@@ -630,89 +617,108 @@ def _write_frame(client: Any, distributed: Any, frame: Any, directory: Path, des
     return sum(_progress(client.compute(tasks), desc, progress_bar, distributed))
 
 
-def _read_frame(dd: Any, directory: Path) -> Any:
-    frame = dd.read_parquet(str(directory))
-    return frame.astype({c: object for c in frame.columns if c not in (*_INT_COLUMNS, "_lineage", "changed")})
+def _read_part(path: str, columns: Sequence[str]) -> Any:
+    """Some columns of one written partition, as pandas (text as ``object``, counts as nullable integers)."""
+    pa = importlib.import_module("pyarrow")
+    pd = importlib.import_module("pandas")
+    pq = importlib.import_module("pyarrow.parquet")
+    df = pq.read_table(path, columns=list(columns)).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return df.astype({c: object for c in df.columns if c not in _INT_COLUMNS})
 
 
-def _lineage(client: Any, dd: Any, distributed: Any, pd: Any, stage1: Any, work: Path, depth: int) -> Any:
-    """The lineage columns of every release that has a base model in the dump (one row per id), or None.
+def _table_tasks(parts: list[str], table_dir: Path, depth: int) -> list[Any]:
+    """The second pass as a graph of plain tasks (building it costs nothing, however long the chains).
 
-    Tables (nodes, edges, states) are written to ``work`` at each step: a chain table is read back partition by
-    partition by the next join instead of being held in memory, and a dump that repeats an id grades it once.
+    Lineage is joined on small tables of ids: each graded partition gives its derivatives' edges; the named
+    bases are looked up where they lie; the edges to bases in the dump are followed up to ``depth`` hops (one
+    task, ids only); then each partition sends the own states of its releases on chains to the derivatives'
+    buckets (by a stable hash of the derivative's id), each bucket regrades its derivatives with their chains,
+    and the lineage rows (derivatives only) go to every partition's table task. A partition task holds one
+    partition; the chain tasks hold ids and the releases on chains, never the dump.
     """
+    delayed = importlib.import_module("dask").delayed
+    n = len(parts)
+    links = [delayed(_part_links)(p) for p in parts]
+    named = delayed(_named_bases)(links)
+    present = [delayed(_part_present)(p, named) for p in parts]
+    chains = delayed(_chains)(links, present, depth)
+    picked = [delayed(_part_picks, nout=n)(p, chains, n) for p in parts]
+    regraded = [delayed(_regrade_bucket)([pick[k] for pick in picked], depth) for k in range(n)]
+    lineage = delayed(_concat_lineage)(regraded)
+    return [
+        delayed(_write_table_part)(p, lineage, str(table_dir / f"part-{i:05d}.parquet")) for i, p in enumerate(parts)
+    ]
 
-    def write(frame: Any, name: str) -> Any:
-        count = _write_frame(client, distributed, frame, work / name, name, False)
-        return count, _read_frame(dd, work / name)
 
-    # Edges to bases in the dump, from the small columns only (a repeated id gives its edges once).
-    derivs = stage1[stage1["bases"].fillna("") != ""][["id", "bases"]]
-    edges = derivs.assign(base=derivs["bases"].str.split("\n")).explode("base")[["id", "base"]]
-    edges = edges.rename(columns={"id": "child"}).astype({"child": object, "base": object}).drop_duplicates()
-    present = stage1[["id"]].rename(columns={"id": "base"}).drop_duplicates(subset="base")
-    n_edges, edges = write(edges.merge(present, on="base", how="inner"), "edges")
-    if not n_edges:
-        return None
-    # One node per id on a chain: its own findings, relation and bases (``own``).
-    chain = dd.concat(
-        [edges[["child"]].rename(columns={"child": "id"}), edges[["base"]].rename(columns={"base": "id"})]
-    ).drop_duplicates(subset="id")
-    chain = chain.repartition(npartitions=1)  # ids only; joined to each stage-1 partition where it lies
-    # Broadcast: every stage-1 partition is filtered by the (small) chain ids where it lies; shuffling the whole
-    # dump's findings instead would make peak memory grow with the dump.
-    nodes = stage1[stage1["own"].notnull()][["id", "own", "origin"]]
-    nodes = nodes.merge(chain, on="id", how="inner", broadcast=True)
-    # An explicit shuffle by id, then one row per id (drop_duplicates here may be planned per partition only).
-    nodes = nodes.shuffle("id").map_partitions(_first_per_id, meta=_meta(pd, ("id", "own", "origin")))
-    _, nodes = write(nodes, "nodes")
-    edges = edges.merge(nodes[["id", "own"]].rename(columns={"id": "child"}), on="child", how="inner")
-    _, edges = write(edges, "edges-own")
-    # Level 0: every base in the dump graded on its own (its own bases outside the dump noted as such).
-    state = nodes.merge(
-        edges[["base"]].rename(columns={"base": "id"}).drop_duplicates(subset="id"), on="id", how="inner"
-    )
-    _, state = write(state.map_partitions(_state_from_own, meta=_meta(pd, ("id", "state", "origin"))), "state-0")
-    governing = None
-    for level in range(depth):
-        joined = edges.merge(_as_base(state), on="base", how="left").shuffle("child")
-        combined = joined.map_partitions(_combine_partition, meta=_meta(pd, ("id", "state", "origin", "governing")))
-        _, combined = write(combined, f"combined-{level}")
-        governing = combined[["id", "governing"]].rename(columns={"id": "child"})
-        update = combined[["id", "state", "origin"]].rename(columns={"state": "new_state", "origin": "new_origin"})
-        state = state.merge(update, on="id", how="left").map_partitions(
-            _take_update, meta=_meta(pd, ("id", "state", "origin")).assign(changed=pd.Series(dtype=bool))
-        )
-        _, state = write(state, f"state-{level + 1}")
-        if not int(state["changed"].sum().compute()):  # a fixed point: further levels would change nothing
+def _part_links(path: str) -> Any:
+    """The (derivative, named base) edges of one graded partition."""
+    pd = importlib.import_module("pandas")
+    df = _read_part(path, ("id", "bases"))
+    df = df[df["bases"].fillna("") != ""]
+    edges = df.assign(base=df["bases"].str.split("\n")).explode("base")
+    return pd.DataFrame({"child": edges["id"].astype(object), "base": edges["base"].astype(object)}).drop_duplicates()
+
+
+def _named_bases(links: list[Any]) -> set[str]:
+    return {str(b) for edges in links for b in edges["base"]}
+
+
+def _part_present(path: str, named: set[str]) -> list[str]:
+    """The named bases that one graded partition holds."""
+    ids = _read_part(path, ("id",))["id"]
+    return sorted({str(i) for i in ids if i in named})
+
+
+def _chains(links: list[Any], present: list[list[str]], depth: int) -> Any:
+    """Each derivative with the releases of its chain (itself included, ancestors up to ``depth`` hops up), as
+    ``child, node`` rows: the edges to bases in the dump, followed by depth-limited self-joins."""
+    pd = importlib.import_module("pandas")
+    inside = {b for ids in present for b in ids}
+    edges = pd.concat(links, ignore_index=True) if links else pd.DataFrame({"child": [], "base": []}, dtype=object)
+    edges = edges[edges["base"].isin(inside)].drop_duplicates()
+    hop = edges.rename(columns={"child": "node", "base": "next"})
+    children = edges[["child"]].drop_duplicates()
+    frontier = edges.rename(columns={"base": "node"})
+    pairs = [children.assign(node=children["child"]), frontier]
+    for _ in range(max(0, depth - 1)):
+        frontier = frontier.merge(hop, on="node")[["child", "next"]].rename(columns={"next": "node"})
+        frontier = frontier.drop_duplicates()
+        if frontier.empty:
             break
-    joined = edges.merge(_as_base(state), on="base", how="left")
-    if governing is not None:
-        joined = joined.merge(governing, on="child", how="left")
-    final = joined.shuffle("child").map_partitions(_final_partition, meta=_meta(pd, ("id", *_LINEAGE_COLUMNS)))
-    final = final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
-    _, final = write(final, "lineage")
-    return final.repartition(npartitions=1)  # derivatives only; joined to each table partition where it lies
+        pairs.append(frontier)
+    return pd.concat(pairs, ignore_index=True).drop_duplicates().astype(object)
 
 
-def _first_per_id(df: Any) -> Any:
-    return df[["id", "own", "origin"]].drop_duplicates(subset="id")
+def _bucket(repo_id: str, n: int) -> int:
+    return zlib.crc32(repo_id.encode("utf-8")) % n
 
 
-def _as_base(state: Any) -> Any:
-    return state[["id", "state", "origin"]].rename(
-        columns={"id": "base", "state": "base_state", "origin": "base_origin"}
-    )
+def _part_picks(path: str, chains: Any, n: int) -> tuple[Any, ...]:
+    """The own states of one partition's releases on chains, as ``child, node, own`` rows split into ``n``
+    buckets by derivative."""
+    df = _read_part(path, ("id", "own"))
+    df = df[df["own"].notnull() & df["id"].isin(set(chains["node"]))].drop_duplicates(subset="id")
+    rows = chains.merge(df.rename(columns={"id": "node"}), on="node")
+    keys = rows["child"].map(lambda c: _bucket(str(c), n)).astype("int64")
+    return tuple(rows[keys == b] for b in range(n))
 
 
-def _take_update(df: Any) -> Any:
-    """A state row with its new grading from the last lineage level, where it has one (``changed``: it differs)."""
-    has = df["new_state"].notna()
-    out = df[["id", "state", "origin"]].copy()
-    changed = has & ((df["new_state"] != df["state"]) | (df["new_origin"].fillna("") != df["origin"].fillna("")))
-    out.loc[has, "state"] = df.loc[has, "new_state"]
-    out.loc[has, "origin"] = df.loc[has, "new_origin"]
-    return out.assign(changed=changed.astype(bool))
+def _regrade_bucket(picks: list[Any], depth: int) -> Any:
+    pd = importlib.import_module("pandas")
+    return _regrade_partition(pd.concat(picks, ignore_index=True), depth)
+
+
+def _concat_lineage(frames: list[Any]) -> Any:
+    pd = importlib.import_module("pandas")
+    final = pd.concat(frames, ignore_index=True).drop_duplicates(subset="id")
+    return final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
+
+
+def _write_table_part(path: str, lineage: Any, out: str) -> tuple[int, dict[str, Any]]:
+    """One partition of the table: its rows with their lineage columns, written; and its sums for the report."""
+    df = _read_part(path, COLUMNS)
+    table = _apply_lineage(df.merge(lineage, on="id", how="left") if len(lineage) else df)
+    return _write_part(table, out), _partial_summary(table)
 
 
 def _apply_lineage(df: Any) -> Any:
@@ -725,21 +731,6 @@ def _apply_lineage(df: Any) -> Any:
     text = [c for c in COLUMNS if c not in _INT_COLUMNS]
     out[text] = out[text].astype(object).where(out[text].notna(), None)
     return out
-
-
-def _state_from_own(df: Any) -> Any:
-    """Releases (``id, own, origin``) graded on their own, as bases of others (``id, state, origin``)."""
-    values: list[str | None] = []
-    for rec in df.to_dict("records"):
-        own = rec.get("own")
-        if not isinstance(own, str):
-            values.append(None)
-            continue
-        try:
-            values.append(_state_json(_report_from_state(str(rec["id"]), own, {})))
-        except Exception:
-            values.append(None)
-    return df[["id"]].assign(state=values, origin=df["origin"])[["id", "state", "origin"]]
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -758,28 +749,52 @@ def license_family(license_id: Any) -> str:
 
 
 def summarise(table: Any) -> dict[str, Any]:
-    """The census' aggregates (small pandas objects) from the table (a Dask DataFrame)."""
-    t = table.assign(
-        verdict=table["verdict"].fillna("failed"),
-        year=table["created"].fillna("").str.slice(0, 4).replace("", "unknown"),
-        family=table["license_id"].map(license_family, meta=("family", object)),
-        downloads=table["downloads"].fillna(0),
-    )
+    """The census' aggregates (small pandas objects) from the table (a Dask DataFrame), summed partition by
+    partition."""
     dask = importlib.import_module("dask")
-    by_verdict = t.groupby("verdict")["downloads"].agg(["count", "sum"])
-    by_year = t.groupby(["year", "verdict"]).size()
-    by_family = t.groupby(["family", "verdict"]).size()
-    reasons = [t[t[f"{c}_reason"].notnull()][f"{c}_reason"].value_counts() for c in CRITERIA]
-    orgs = t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].value_counts()
-    no_weights = (t["parameters"] == "undetermined").sum()
-    computed = dask.compute(by_verdict, by_year, by_family, *reasons, orgs, no_weights)
+    partials = dask.compute(*[dask.delayed(_partial_summary)(part) for part in table.to_delayed()])
+    return _combine_summaries(list(partials))
+
+
+def _partial_summary(df: Any) -> dict[str, Any]:
+    """The aggregates of one partition of the table (a pandas DataFrame)."""
+    t = df.assign(
+        verdict=df["verdict"].fillna("failed"),
+        year=df["created"].fillna("").astype(str).str.slice(0, 4).replace("", "unknown"),
+        family=df["license_id"].map(license_family),
+        downloads=df["downloads"].fillna(0).astype("int64"),
+    )
     return {
-        "by_verdict": computed[0],
-        "by_year": computed[1],
-        "by_family": computed[2],
-        "reasons": dict(zip(CRITERIA, computed[3 : 3 + len(CRITERIA)], strict=True)),
-        "orgs": computed[-2],
-        "no_weight_evidence": int(computed[-1]),
+        "by_verdict": t.groupby("verdict")["downloads"].agg(["count", "sum"]),
+        "by_year": t.groupby(["year", "verdict"]).size(),
+        "by_family": t.groupby(["family", "verdict"]).size(),
+        "reasons": {c: t[f"{c}_reason"].dropna().value_counts() for c in CRITERIA},
+        "orgs": t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].dropna().value_counts(),
+        "no_weight_evidence": int((t["parameters"] == "undetermined").sum()),
+    }
+
+
+def _combine_summaries(partials: list[dict[str, Any]]) -> dict[str, Any]:
+    """The census' aggregates from the partitions' (see :func:`_partial_summary`)."""
+    pd = importlib.import_module("pandas")
+    if not partials:
+        partials = [_partial_summary(_meta(pd, COLUMNS))]
+
+    def total(key: str, levels: int) -> Any:
+        frames = [p[key] for p in partials]
+        return pd.concat(frames).groupby(level=list(range(levels))).sum()
+
+    def counts(values: list[Any]) -> Any:
+        both = pd.concat(values)
+        return both.groupby(level=0).sum().sort_values(ascending=False, kind="stable") if len(both) else both
+
+    return {
+        "by_verdict": total("by_verdict", 1),
+        "by_year": total("by_year", 2),
+        "by_family": total("by_family", 2),
+        "reasons": {c: counts([p["reasons"][c] for p in partials]) for c in CRITERIA},
+        "orgs": counts([p["orgs"] for p in partials]),
+        "no_weight_evidence": sum(p["no_weight_evidence"] for p in partials),
     }
 
 
