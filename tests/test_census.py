@@ -101,12 +101,14 @@ def dump_rows() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """A scheduler and two worker processes on loopback."""
+def cluster(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A scheduler and two workers on loopback: worker processes in the long runs (``--long``, as CI runs them),
+    workers in this process otherwise (the same scheduler and tasks, without starting two interpreters)."""
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
-        processes=True,
+        processes=bool(request.config.getoption("--long")),
+        protocol="tcp://",  # loopback TCP either way
         host="127.0.0.1",
         dashboard_address="127.0.0.1:0",  # any free port: no warning when 8787 is taken
         silence_logs=logging.ERROR,
