@@ -102,7 +102,7 @@ def dump_rows() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def cluster(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A scheduler and two workers on loopback: worker processes in the long runs (``--long``, as CI runs them),
+    """A scheduler and two workers on loopback: worker processes with ``--long`` (``.ci/run`` runs this file so),
     workers in this process otherwise (the same scheduler and tasks, without starting two interpreters)."""
     with distributed.LocalCluster(
         n_workers=2,
