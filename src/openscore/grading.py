@@ -220,9 +220,6 @@ class Grader:
         try:
             report = self.bases.get(repo_id, grade_base)
         except errors.OpenscoreError as exc:
-            # The cache re-raises one error object for every release with this base: each raise would add this
-            # release's frames to its traceback (memory growing with the batch), so the traceback goes.
-            exc.__traceback__ = None
             return [Base(repo_id=repo_id, relation=relation, note=exc.message)]
         entries = [base_entry(report, relation)]
         entries += [b.model_copy(update={"depth": b.depth + 1}) for b in report.lineage]

@@ -503,7 +503,8 @@ class OnceCache(Generic[K, V]):
     """A thread-safe cache that computes each key at most once, even when threads ask for it together.
 
     A batch shares one per kind of look-up (datasets, base models), so each is fetched once per batch.
-    Errors are cached too: a dataset that failed once is not asked again in the same batch.
+    Errors are cached too: a dataset that failed once is not asked again in the same batch (the error is raised again
+    without the traceback of earlier askers).
 
     Computations may nest (grading a base model grades its own bases). A thread never waits for a key whose
     computation is itself waiting, directly or through other threads, for a key this thread is computing: that wait
@@ -547,7 +548,9 @@ class OnceCache(Generic[K, V]):
             if key in self._values:
                 value = self._values[key]
                 if isinstance(value, BaseException):
-                    raise value
+                    # One error object serves every asker: raised as it is, each raise would add the asker's frames
+                    # to its traceback, and a batch's memory would grow with every release that asks.
+                    raise value.with_traceback(None)
                 return value
             mine = key not in self._owner
             if mine:

@@ -105,14 +105,11 @@ class Release:
     def base_ids(self) -> list[str]:
         """The base models this release derives from: ``base_model`` metadata and the Hub's ``baseModels``, else the
         bases the card's prose names as such (``prose_bases``: "GGUF quantizations of org/name")."""
-        seen: dict[str, None] = {}  # in order, each once (a set beside it: 10,000 listed bases stay linear)
-        for value in [*self.metadata.base_model, *self.base_models]:
-            value = value.strip()
-            if value and value != self.repo_id:
-                seen.setdefault(value, None)
-        if not seen:
-            return [b for b, _ in self.prose_bases if b != self.repo_id and b != self.target]
-        return list(seen)
+        listed = (v.strip() for v in [*self.metadata.base_model, *self.base_models])
+        out = list(dict.fromkeys(v for v in listed if v and v != self.repo_id))  # in order, each once, linear
+        if not out:
+            out = [b for b, _ in self.prose_bases if b != self.repo_id and b != self.target]
+        return out
 
     def relation(self) -> str | None:
         """How the release derives from its bases: finetune, adapter, quantized or merge (None without bases)."""

@@ -378,7 +378,6 @@ def look_up_datasets_on_hub(
         try:
             facts = facts_cache.get(ds_id, functools.partial(client.dataset_info, ds_id))
         except errors.OpenscoreError as exc:
-            exc.__traceback__ = None  # a cached error is re-raised for every release: don't keep their frames
             release.unreadable.append(f"dataset {ds_id}: {exc.message}")
             release.dataset_cards[ds_id] = DatasetCard(ds_id, None, f"not looked up: {exc.message}")
             continue
