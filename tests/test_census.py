@@ -232,6 +232,36 @@ def test_helpers() -> None:
     assert license_family(None) == "none declared"
 
 
+def test_jsonl_partitions_start_at_their_own_lines(tmp_path: Path) -> None:
+    """A JSONL file cut into partitions gives every line once, in order, however it is read: plain (each partition
+    from its byte offset), compressed and copied decompressed beside the run, or compressed and skipped to (without
+    a spill directory); a bad line, a blank one and a last line without a newline included."""
+    import dask
+
+    from openscore.census import read_dump
+
+    lines = [json.dumps({"modelId": f"org/m-{i}", "readme": f"card {i} \u00e9"}) for i in range(11)]
+    lines[4] = "{not json"
+    lines[7] = ""
+    text = "\n".join(lines)  # no newline after the last line
+    plain = tmp_path / "cards.jsonl"
+    plain.write_text(text, encoding="utf-8")
+    packed = tmp_path / "cards.jsonl.gz"
+    with gzip.open(packed, "wt", encoding="utf-8") as fh:
+        fh.write(text)
+    expected = [f"org/m-{i}" for i in range(11)]
+    expected[4], expected[7] = "cards.jsonl:5", "cards.jsonl:8"
+    spill = tmp_path / "spill"
+    for path, spill_dir, size in ((plain, None, 3), (plain, None, 100), (packed, spill, 3), (packed, None, 4)):
+        frame = read_dump([str(path)], partition_rows=size, spill_dir=spill_dir)
+        with dask.config.set(scheduler="synchronous"):
+            ids = list(frame.compute()["id"])
+        want = [i.replace("cards.jsonl:", f"{path.name}:") for i in expected]
+        assert ids == want, (path.name, spill_dir, size)
+        assert frame.npartitions == -(-len(lines) // size)
+    assert [p.name for p in spill.iterdir()] == ["00000.jsonl"]
+
+
 @needs_corpus
 def test_corpus_ids_are_repo_ids() -> None:
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:

@@ -12,24 +12,26 @@ Grading runs in two passes on a ``distributed`` cluster (a local cluster of proc
 
 1. every partition (of bounded size) is graded on its own and written to disk (under ``OUTPUT/_work``, removed
    after a run), with each release's base ids and its own findings; a card that fails becomes a row with its
-   error;
-2. lineage is resolved on small tables of ids: the edges from derivatives to bases that lie in the dump, followed
-   by depth-limited self-joins (up to :data:`openscore.grading.MAX_LINEAGE_DEPTH` hops); only the releases on
-   those chains are brought together, per derivative, and regraded with their chain, bases first, so the most
-   restrictive terms govern as for a single release (:func:`openscore.criteria.apply_lineage` decides, through
-   :func:`openscore.report.build_report`); an id the dump repeats is graded once and keeps all its rows. In the
-   same pass every partition is written to the table (``census.parquet``) with its derivatives' lineage columns,
-   and summed up for the report (``census.md``, ``census.html``, charts).
+   error. Each partition gives back only its row count and the base ids its derivatives name. A JSONL partition
+   starts reading at its own first line (a compressed or remote file is first copied, decompressed, under
+   ``_work``), so no partition reads the lines before its own;
+2. each partition gives the own states of the named bases it holds, which make the base table (the bases that lie
+   in the dump); each partition then regrades its derivatives of those bases with their chains, bases first, up to
+   :data:`openscore.grading.MAX_LINEAGE_DEPTH` hops, so the most restrictive terms govern as for a single release
+   (:func:`openscore.criteria.apply_lineage` decides, through :func:`openscore.report.build_report`), and is
+   written to the table (``census.parquet``) and summed up for the report (``census.md``, ``census.html``,
+   charts). A repeated id keeps all its rows, each graded on its own card; as a base, its first row counts.
 
-A worker holds one partition at a time, or the chain tables (ids, and the releases on chains); nothing is
-persisted in worker memory and only the partitions' small sums come back to the client, so a worker's peak memory
-follows the partition size, not the size of the dump.
+A worker holds one partition at a time and the base table (the own states of the bases that lie in the dump, not
+of every release); nothing is persisted in worker memory and only the partitions' small sums come back to the
+client, so a worker's peak memory follows the partition size and the number of bases, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import html
 import importlib
@@ -42,8 +44,7 @@ import re
 import shutil
 import sys
 import threading
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,19 +128,63 @@ def _count_lines(path: str) -> int:
         return sum(1 for _ in fh)
 
 
-def _read_jsonl_chunk(spec: tuple[str, int, int]) -> Any:
-    """Rows ``start``..``stop`` of a JSONL(.gz) file as a normalised partition (a bad line becomes an error row)."""
+#: One JSONL partition: the file to read, the byte offset to start at, the lines to skip from there, the lines to
+#: read, and the name of the dump file and the number of its first line there (for the ids of error rows).
+_Chunk = tuple[str, int, int, int, str, int]
+
+
+def _jsonl_chunks(path: str, index: int, partition_rows: int | None, workers: int, spill: Path | None) -> list[_Chunk]:
+    """Cut one JSONL file into partitions that each start where their first line is.
+
+    A local uncompressed file is read where it lies, from each partition's byte offset. Any other file (compressed
+    or remote) is first copied, decompressed, to ``spill`` in one pass, and read from there the same way; without
+    ``spill`` each partition reads the file from its start and skips the lines before its own (the work grows with
+    the number of partitions times the file: for small files only).
+    """
+    name = Path(path).name
+    if spill is not None and ("://" in path or path.endswith(".gz")):
+        spill.mkdir(parents=True, exist_ok=True)
+        plain = spill / f"{index:05d}.jsonl"
+        with _open_bytes(path) as src, plain.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        path = str(plain)
+    total = _count_lines(path)
+    size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (16 * max(1, workers)))))
+    starts = range(0, max(total, 1), size)
+    if "://" in path or path.endswith(".gz"):
+        return [(path, 0, s, min(size, total - s), name, s) for s in starts]
+    offsets: list[int] = []
+    with open(path, "rb") as fh:
+        position = 0
+        for number, line in enumerate(fh):
+            if number % size == 0:
+                offsets.append(position)
+            position += len(line)
+    offsets = offsets or [0]
+    return [(path, offset, 0, min(size, total - s), name, s) for offset, s in zip(offsets, starts, strict=True)]
+
+
+def _read_jsonl_chunk(spec: _Chunk) -> Any:
+    """One partition of a JSONL(.gz) file (see :func:`_jsonl_chunks`), normalised, as a pandas DataFrame."""
     pd = importlib.import_module("pandas")
-    path, start, stop = spec
+    return pd.DataFrame(_jsonl_records(spec), columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+
+
+def _jsonl_records(spec: _Chunk) -> list[dict[str, Any]]:
+    """One partition of a JSONL(.gz) file (see :func:`_jsonl_chunks`), normalised rows (a bad line becomes an
+    error row)."""
+    path, offset, skip, count, name, first = spec
     rows: list[dict[str, Any]] = []
     with _open_bytes(path) as fh:
-        for number, line in enumerate(itertools.islice(fh, start, stop), start):
+        if offset:
+            fh.seek(offset)
+        for number, line in enumerate(itertools.islice(fh, skip, skip + count), first):
             try:
                 record = json.loads(line.decode("utf-8"))
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
             except ValueError as exc:
-                rows.append(_row(f"{Path(path).name}:{number + 1}", error=f"bad JSON line: {exc}"))
+                rows.append(_row(f"{name}:{number + 1}", error=f"bad JSON line: {exc}"))
                 continue
             tags = record.get("tags")
             rows.append(
@@ -155,7 +200,7 @@ def _read_jsonl_chunk(spec: tuple[str, int, int]) -> Any:
                     created=_text(record.get("createdAt")),
                 )
             )
-    return pd.DataFrame(rows, columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+    return rows
 
 
 _ROW_COLUMNS = (
@@ -184,15 +229,20 @@ _ROW_DTYPES = {
 }
 
 
+def _missing(value: Any) -> bool:
+    """None or NaN (what pandas puts in a column of objects for a missing value)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return None
     return value if isinstance(value, str) else str(value)
 
 
 def _int(value: Any) -> int | None:
     try:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if _missing(value):
             return None
         return int(value)
     except (TypeError, ValueError):
@@ -211,8 +261,15 @@ def _row(repo_id: str, **values: Any) -> dict[str, Any]:
 def _normalise_parquet(df: Any) -> Any:
     """A dump partition in the ``model_cards_with_metadata`` layout, normalised to the census' input columns."""
     pd = importlib.import_module("pandas")
+    return pd.DataFrame(_parquet_records(df), columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+
+
+def _parquet_records(df: Any) -> list[dict[str, Any]]:
+    """A dump partition in the ``model_cards_with_metadata`` layout (pandas), as normalised rows."""
+    pd = importlib.import_module("pandas")
     rows = []
-    for rec in df.to_dict("records"):
+    for raw in df.to_dict("records"):
+        rec = {k: None if v is pd.NA or v is pd.NaT else v for k, v in raw.items()}
         tags = rec.get("tags")
         tag_text = "\n".join(str(t) for t in tags) if tags is not None and not isinstance(tags, (str, float)) else ""
         created = rec.get("createdAt")
@@ -226,30 +283,38 @@ def _normalise_parquet(df: Any) -> Any:
                 pipeline_tag=_text(rec.get("pipeline_tag")),
                 downloads=rec.get("downloads"),
                 likes=rec.get("likes"),
-                created=None if created is None or created is pd.NaT else str(created),
+                created=None if created is None else str(created),
             )
         )
-    return pd.DataFrame(rows, columns=list(_ROW_COLUMNS)).astype(_ROW_DTYPES)
+    return rows
 
 
 def _is_jsonl(path: str) -> bool:
     return path.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson"))
 
 
-def read_dump(paths: Sequence[str], *, partition_rows: int | None = None, workers: int = 1) -> Any:
+def read_dump(
+    paths: Sequence[str],
+    *,
+    partition_rows: int | None = None,
+    workers: int = 1,
+    spill_dir: str | os.PathLike[str] | None = None,
+) -> Any:
     """The dump(s) as a Dask DataFrame of normalised rows (``id, author, card, tags, ...``), lazily.
 
-    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about eight partitions per
-    worker (so the workers finish together), of at most :data:`PARTITION_ROWS` rows.
+    A JSONL file is cut into partitions of ``partition_rows`` rows; by default into about sixteen partitions per
+    worker (so the workers finish within a small partition of each other), of at most :data:`PARTITION_ROWS`
+    rows. Each partition starts reading at its own first line: a compressed or remote JSONL file is first copied,
+    decompressed, to ``spill_dir`` (which the workers must see, and which must outlive the computation). Without
+    ``spill_dir``, each partition of such a file decompresses the lines before its own: fine for small files only.
     """
     dd, _, pd = _require()
     meta = pd.DataFrame({c: pd.Series(dtype=_ROW_DTYPES[c]) for c in _ROW_COLUMNS})
+    spill = Path(spill_dir) if spill_dir is not None else None
     frames = []
-    for path in paths:
+    for index, path in enumerate(paths):
         if _is_jsonl(path):
-            total = _count_lines(path)
-            size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (8 * max(1, workers)))))
-            specs = [(path, s, min(s + size, total)) for s in range(0, max(total, 1), size)]
+            specs = _jsonl_chunks(path, index, partition_rows, workers, spill)
             frames.append(dd.from_map(_read_jsonl_chunk, specs, meta=meta, enforce_metadata=False))
         else:
             raw = dd.read_parquet(path, split_row_groups="adaptive")
@@ -323,11 +388,11 @@ def _restricts(report: Report) -> bool:
     return report.criteria.usage_terms.status.value == "not-met"
 
 
-def _grade_partition(df: Any) -> Any:
-    """Stage 1: grade each row on its own; keep its own findings (``own``) for the lineage join."""
-    pd = importlib.import_module("pandas")
+def _grade_partition(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stage 1: grade each normalised row of a partition on its own (a row of :data:`_STAGE1_COLUMNS` each); keep
+    its own findings (``own``) for the lineage join."""
     out = []
-    for row in df.to_dict("records"):
+    for row in records:
         extra: dict[str, Any] = {"bases": "", "own": None}
         if row.get("error"):
             out.append({**_output_row(row, None, None, row["error"]), **extra})
@@ -341,7 +406,26 @@ def _grade_partition(df: Any) -> Any:
             out.append({**_output_row(row, report, None, None), **extra})
         except Exception as exc:  # one bad card never loses its partition
             out.append({**_output_row(row, None, None, f"{type(exc).__name__}: {exc}"), **extra})
-    return pd.DataFrame(out, columns=list(_STAGE1_COLUMNS))
+    return out
+
+
+def _grade_chunk(spec: _Chunk, path: str) -> tuple[int, str]:
+    """Stage 1 of one JSONL partition (read, graded and written: see :func:`_grade_and_write`)."""
+    return _grade_and_write(_jsonl_records(spec), path)
+
+
+def _grade_frame(df: Any, path: str) -> tuple[int, str]:
+    """Stage 1 of one Parquet partition (a pandas DataFrame of the dump's columns: see :func:`_grade_and_write`)."""
+    return _grade_and_write(_parquet_records(df), path)
+
+
+def _grade_and_write(records: list[dict[str, Any]], path: str) -> tuple[int, str]:
+    """Grade one partition's normalised rows and write them to ``path``; give back the row count and the base ids
+    its derivatives name (joined by newlines)."""
+    graded = _grade_partition(records)
+    columns = {c: [row[c] for row in graded] for c in _STAGE1_COLUMNS}
+    named = sorted({b for text in columns["bases"] if text for b in str(text).split("\n")})
+    return _write_columns(columns, path), "\n".join(named)
 
 
 def _findings_of(release: Release) -> list[Finding]:
@@ -369,38 +453,41 @@ def _own_state(release: Release, findings: list[Finding]) -> str:
     )
 
 
-def _report_from_own(repo_id: str, state: dict[str, Any], bases: list[Base]) -> Report:
-    """Rebuild a release's report from its own findings (``state``: see :func:`_own_state`) with graded bases."""
-    findings = [Finding.model_validate(f) for f in state["findings"]]
-    release = Release(
-        target=repo_id,
-        source="hub",
-        repo_id=repo_id,
-        base_models=tuple(state["bases"]),
-        base_model_relation=state["relation"],
-    )
-    return build_report(release, findings, bases=bases)
+#: A release's own state, parsed: its own findings, its relation to its bases, and its base ids.
+_State = tuple[tuple[Finding, ...], Any, tuple[str, ...]]
 
 
 class _Chain:
     """The releases of one derivative's chain (its own state and its ancestors', up to ``depth`` hops), graded
-    bases first, each once, as :meth:`openscore.grading.Grader` does for a single release (cycle-safe)."""
+    bases first, each once, as :meth:`openscore.grading.Grader` does for a single release (cycle-safe).
 
-    def __init__(self, owns: dict[str, str], depth: int) -> None:
+    ``owns`` maps ids to own states (see :func:`_own_state`); ``states`` caches them parsed, and may be shared by
+    the chains of one partition (a state depends only on its text)."""
+
+    def __init__(self, owns: Mapping[str, str], depth: int, states: dict[str, _State] | None = None) -> None:
         self.owns = owns
         self.depth = depth
+        self.states = {} if states is None else states
         self.done: dict[str, tuple[Report, str | None, str | None]] = {}
+
+    def _state(self, node: str) -> _State:
+        text = self.owns[node]
+        state = self.states.get(text)
+        if state is None:
+            raw = json.loads(text)
+            findings = tuple(Finding.model_validate(f) for f in raw["findings"])
+            state = self.states[text] = (findings, raw["relation"], tuple(raw["bases"]))
+        return state
 
     def grade(self, node: str, chain: tuple[str, ...] = ()) -> tuple[Report, str | None, str | None]:
         """The node's report with its bases, its governing base, and the origin of its restrictive terms."""
         if node in self.done:
             return self.done[node]
-        state = json.loads(self.owns[node])
-        relation = state["relation"]
+        findings, relation, base_ids = self._state(node)
         bases: list[Base] = []
         governing = None
         below = (*chain, node)
-        for b in state["bases"][:MAX_BASES] if relation else []:
+        for b in base_ids[:MAX_BASES] if relation else ():
             if b in below:
                 bases.append(Base(repo_id=b, relation=relation, note="the base_model chain loops back here", loop=True))
             elif b not in self.owns:
@@ -412,27 +499,11 @@ class _Chain:
                 bases.append(base_entry(report, relation))
                 if governing is None and _restricts(report):
                     governing = origin or b
-        report = _report_from_own(node, state, bases)
+        release = Release(target=node, source="hub", repo_id=node, base_models=base_ids, base_model_relation=relation)
+        report = build_report(release, list(findings), bases=bases)
         result = (report, governing, governing or (node if _restricts(report) else None))
         self.done[node] = result
         return result
-
-
-def _regrade_partition(df: Any, depth: int) -> Any:
-    """The lineage columns of each derivative (``child``) from the own states of its chain's releases (``node``)."""
-    pd = importlib.import_module("pandas")
-    out = []
-    for child, group in df.groupby("child", sort=False) if len(df) else []:
-        owns: dict[str, str] = {}
-        for node, own in zip(group["node"], group["own"], strict=True):
-            owns.setdefault(node, own)  # an id the dump repeats: graded once
-        row = {"id": child}
-        try:
-            report, governing, _ = _Chain(owns, depth).grade(str(child))
-            out.append(_output_row(row, report, governing, None))
-        except Exception as exc:
-            out.append(_output_row(row, None, None, f"{type(exc).__name__}: {exc}"))
-    return pd.DataFrame(out, columns=list(COLUMNS))[["id", *_LINEAGE_COLUMNS]]
 
 
 # --------------------------------------------------------------------------------------------- running
@@ -463,17 +534,16 @@ class CensusResult:
         )
 
 
-def _write_part(df: Any, path: str) -> int:
-    """Write one partition; every column is a string except counts (so empty partitions read back alike)."""
+def _write_columns(columns: Mapping[str, list[Any]], path: str) -> int:
+    """Write one partition, given as columns of values; every column is a string except counts (so partitions
+    read back alike, empty ones included)."""
     pa = importlib.import_module("pyarrow")
     pq = importlib.import_module("pyarrow.parquet")
-    types = {
-        c: pa.int64() if c in _INT_COLUMNS else (pa.bool_() if c in ("_lineage", "changed") else pa.string())
-        for c in df.columns
-    }
-    schema = pa.schema([pa.field(str(c), t) for c, t in types.items()])
-    pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path)
-    return len(df)
+    types = {c: pa.int64() if c in _INT_COLUMNS else pa.string() for c in columns}
+    schema = pa.schema([pa.field(c, t) for c, t in types.items()])
+    table = pa.Table.from_arrays([pa.array(v, type=types[c]) for c, v in columns.items()], schema=schema)
+    pq.write_table(table, path)
+    return int(table.num_rows)
 
 
 def _progress(futures: Sequence[Any], desc: str, enabled: bool, distributed: Any) -> list[Any]:
@@ -510,7 +580,7 @@ def run_census(
         progress_bar: show progress on stderr.
         lineage_depth: how many levels of base models are joined.
     """
-    _, distributed, pd = _require()
+    _, distributed, _ = _require()
     out = Path(output_dir)
     work = out / "_work"
     out.mkdir(parents=True, exist_ok=True)
@@ -529,7 +599,9 @@ def run_census(
         )
         client = distributed.Client(cluster)
     # Workers load the grading code while the client reads the dump's layout, and the client loads the report's
-    # code while the workers grade (both would otherwise wait for the other).
+    # code while the workers grade (both would otherwise wait for the other). The first tasks are sent only once
+    # the workers have loaded it: a worker unpacking a task that imports a module (dask.dataframe) while its other
+    # thread imports the same module can fail (seen: KeyError 'dask.dataframe', the worker lost).
     warm = [
         client.submit(_load_grading, key=f"openscore-load-{i}", workers=[address], pure=False)
         for i, address in enumerate(client.scheduler_info().get("workers", {}))
@@ -539,7 +611,7 @@ def run_census(
         result = _run(
             client,
             distributed,
-            pd,
+            warm,
             [os.fspath(s) for s in sources],
             out,
             work,
@@ -557,6 +629,7 @@ def run_census(
 
 
 def _load_grading() -> None:
+    """The modules a worker needs to grade a partition and write it."""
     importlib.import_module("pyarrow.parquet")
     importlib.import_module("openscore.probes")
 
@@ -569,7 +642,7 @@ def _load_report() -> None:
 def _run(
     client: Any,
     distributed: Any,
-    pd: Any,
+    warm: list[Any],
     sources: list[str],
     out: Path,
     work: Path,
@@ -581,17 +654,49 @@ def _run(
     regrade the derivatives whose bases lie in the dump, write the table with their lineage columns, and sum up
     each written partition (only these small sums come back to the client)."""
     threads = sum(client.nthreads().values()) or 1
-    rows = read_dump(sources, partition_rows=partition_rows, workers=threads)
-    graded = rows.map_partitions(_grade_partition, meta=_meta(pd, _STAGE1_COLUMNS))
-    _write_frame(client, distributed, graded, work / "stage1", "grading", progress_bar)
-    parts = [str(p) for p in sorted((work / "stage1").glob("*.parquet"))]
+    stage1 = work / "stage1"
+    stage1.mkdir(parents=True, exist_ok=True)
+    for old in stage1.glob("*.parquet"):
+        old.unlink()
+    tasks = _stage1_tasks(sources, stage1, partition_rows, threads, work / "input")
+    distributed.wait(warm)
+    sums = _progress(client.compute(tasks), "grading", progress_bar, distributed)
+    named = set().union(*(set(text.split("\n")) - {""} for _, text in sums))
+    parts = [str(p) for p in sorted(stage1.glob("*.parquet"))]
     table_dir = out / "census.parquet"
     table_dir.mkdir(parents=True, exist_ok=True)
     for old in table_dir.glob("*.parquet"):
         old.unlink()
-    written = _progress(client.compute(_table_tasks(parts, table_dir, depth)), "writing", progress_bar, distributed)
+    tasks = _table_tasks(parts, named, table_dir, depth)
+    written = _progress(client.compute(tasks), "writing", progress_bar, distributed)
     summary = _combine_summaries([s for _, s in written])
     return write_report(summary, out, table_dir, sum(n for n, _ in written))
+
+
+def _stage1_tasks(
+    sources: list[str], directory: Path, partition_rows: int | None, workers: int, spill: Path
+) -> list[Any]:
+    """One task per partition, each grading and writing it (``part-NNNNN.parquet``). JSONL partitions are plain
+    tasks (a worker grading them needs neither pandas nor dask.dataframe); Parquet partitions come from
+    ``dask.dataframe.read_parquet`` (local paths, globs and fsspec URLs, cut by row groups)."""
+    dask = importlib.import_module("dask")
+    tasks: list[Any] = []
+
+    def out() -> str:
+        return str(directory / f"part-{len(tasks):05d}.parquet")
+
+    for index, path in enumerate(sources):
+        if _is_jsonl(path):
+            for spec in _jsonl_chunks(path, index, partition_rows, workers, spill):
+                tasks.append(dask.delayed(_grade_chunk)(spec, out()))
+            continue
+        dd, _, _ = _require()
+        with dask.config.set({"dataframe.convert-string": False}):  # text stays Python strings, parsed once
+            raw = dd.read_parquet(path, split_row_groups="adaptive")
+            keep = [c for c in _DUMP_COLUMNS if c in raw.columns]
+            for part in raw[keep].to_delayed():
+                tasks.append(dask.delayed(_grade_frame)(part, out()))
+    return tasks
 
 
 _STAGE1_COLUMNS = (*COLUMNS, "bases", "own")
@@ -600,137 +705,86 @@ _INT_COLUMNS = ("downloads", "likes")
 _LINEAGE_COLUMNS = tuple(c for c in COLUMNS if c not in ("id", "author", "downloads", "likes", "created"))
 
 
-def _meta(pd: Any, columns: Sequence[str]) -> Any:
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in _INT_COLUMNS else object) for c in columns})
+def _table_tasks(parts: list[str], named: set[str], table_dir: Path, depth: int) -> list[Any]:
+    """The second pass as a graph of plain tasks (``2n + 2`` for ``n`` partitions, two levels deep).
 
-
-def _write_frame(client: Any, distributed: Any, frame: Any, directory: Path, desc: str, progress_bar: bool) -> int:
-    """Write ``frame`` as one Parquet file per partition (each written by the worker that computed it)."""
-    delayed = importlib.import_module("dask").delayed
-    directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.parquet"):
-        old.unlink()
-    tasks = [
-        delayed(_write_part)(part, str(directory / f"part-{i:05d}.parquet"))
-        for i, part in enumerate(frame.to_delayed())
-    ]
-    return sum(_progress(client.compute(tasks), desc, progress_bar, distributed))
-
-
-def _read_part(path: str, columns: Sequence[str]) -> Any:
-    """Some columns of one written partition, as pandas (text as ``object``, counts as nullable integers)."""
-    pa = importlib.import_module("pyarrow")
-    pd = importlib.import_module("pandas")
-    pq = importlib.import_module("pyarrow.parquet")
-    df = pq.read_table(path, columns=list(columns)).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    return df.astype({c: object for c in df.columns if c not in _INT_COLUMNS})
-
-
-def _table_tasks(parts: list[str], table_dir: Path, depth: int) -> list[Any]:
-    """The second pass as a graph of plain tasks (building it costs nothing, however long the chains).
-
-    Lineage is joined on small tables of ids: each graded partition gives its derivatives' edges; the named
-    bases are looked up where they lie; the edges to bases in the dump are followed up to ``depth`` hops (one
-    task, ids only); then each partition sends the own states of its releases on chains to the derivatives'
-    buckets (by a stable hash of the derivative's id), each bucket regrades its derivatives with their chains,
-    and the lineage rows (derivatives only) go to every partition's table task. A partition task holds one
-    partition; the chain tasks hold ids and the releases on chains, never the dump.
+    ``named`` holds the base ids that derivatives name (given back by the first pass). Each graded partition gives
+    the own states of the named bases it holds; these make the base table (the bases that lie in the dump, each
+    with its own findings and its own bases, so chains of bases are followed inside it). Each partition then
+    regrades its derivatives of bases in the table with their chains (bases first, up to ``depth`` hops) and is
+    written to the table. A task holds one partition and the base table; none holds the dump, or the derivatives
+    of other partitions.
     """
     delayed = importlib.import_module("dask").delayed
-    n = len(parts)
-    links = [delayed(_part_links)(p) for p in parts]
-    named = delayed(_named_bases)(links)
-    present = [delayed(_part_present)(p, named) for p in parts]
-    chains = delayed(_chains)(links, present, depth)
-    picked = [delayed(_part_picks, nout=n)(p, chains, n) for p in parts]
-    regraded = [delayed(_regrade_bucket)([pick[k] for pick in picked], depth) for k in range(n)]
-    lineage = delayed(_concat_lineage)(regraded)
+    wanted = delayed(named, pure=True)  # one task: sent to each worker once, not once per partition
+    bases = delayed(_base_table)([delayed(_part_bases)(p, wanted) for p in parts])
     return [
-        delayed(_write_table_part)(p, lineage, str(table_dir / f"part-{i:05d}.parquet")) for i, p in enumerate(parts)
+        delayed(_write_table_part)(p, bases, str(table_dir / f"part-{i:05d}.parquet"), depth)
+        for i, p in enumerate(parts)
     ]
 
 
-def _part_links(path: str) -> Any:
-    """The (derivative, named base) edges of one graded partition."""
-    pd = importlib.import_module("pandas")
-    df = _read_part(path, ("id", "bases"))
-    df = df[df["bases"].fillna("") != ""]
-    edges = df.assign(base=df["bases"].str.split("\n")).explode("base")
-    return pd.DataFrame({"child": edges["id"].astype(object), "base": edges["base"].astype(object)}).drop_duplicates()
+def _part_bases(path: str, named: set[str]) -> dict[str, str]:
+    """The own states of the named bases that one graded partition holds (an id it repeats: its first row)."""
+    pq = importlib.import_module("pyarrow.parquet")
+    table = pq.read_table(path, columns=["id"])
+    rows = [i for i, repo_id in enumerate(table.column("id").to_pylist()) if repo_id in named]
+    if not rows:
+        return {}
+    owns = pq.read_table(path, columns=["id", "own"]).take(rows).to_pydict()
+    held: dict[str, str] = {}
+    for repo_id, own in zip(owns["id"], owns["own"], strict=True):
+        if own is not None:
+            held.setdefault(str(repo_id), str(own))
+    return held
 
 
-def _named_bases(links: list[Any]) -> set[str]:
-    return {str(b) for edges in links for b in edges["base"]}
+def _base_table(held: list[dict[str, str]]) -> dict[str, str]:
+    """The bases that lie in the dump, with their own states (an id the dump repeats: its first row)."""
+    table: dict[str, str] = {}
+    for part in held:
+        for repo_id, own in part.items():
+            table.setdefault(repo_id, own)
+    return table
 
 
-def _part_present(path: str, named: set[str]) -> list[str]:
-    """The named bases that one graded partition holds."""
-    ids = _read_part(path, ("id",))["id"]
-    return sorted({str(i) for i in ids if i in named})
-
-
-def _chains(links: list[Any], present: list[list[str]], depth: int) -> Any:
-    """Each derivative with the releases of its chain (itself included, ancestors up to ``depth`` hops up), as
-    ``child, node`` rows: the edges to bases in the dump, followed by depth-limited self-joins."""
-    pd = importlib.import_module("pandas")
-    inside = {b for ids in present for b in ids}
-    edges = pd.concat(links, ignore_index=True) if links else pd.DataFrame({"child": [], "base": []}, dtype=object)
-    edges = edges[edges["base"].isin(inside)].drop_duplicates()
-    hop = edges.rename(columns={"child": "node", "base": "next"})
-    children = edges[["child"]].drop_duplicates()
-    frontier = edges.rename(columns={"base": "node"})
-    pairs = [children.assign(node=children["child"]), frontier]
-    for _ in range(max(0, depth - 1)):
-        frontier = frontier.merge(hop, on="node")[["child", "next"]].rename(columns={"next": "node"})
-        frontier = frontier.drop_duplicates()
-        if frontier.empty:
-            break
-        pairs.append(frontier)
-    return pd.concat(pairs, ignore_index=True).drop_duplicates().astype(object)
-
-
-def _bucket(repo_id: str, n: int) -> int:
-    return zlib.crc32(repo_id.encode("utf-8")) % n
-
-
-def _part_picks(path: str, chains: Any, n: int) -> tuple[Any, ...]:
-    """The own states of one partition's releases on chains, as ``child, node, own`` rows split into ``n``
-    buckets by derivative."""
-    df = _read_part(path, ("id", "own"))
-    df = df[df["own"].notnull() & df["id"].isin(set(chains["node"]))].drop_duplicates(subset="id")
-    rows = chains.merge(df.rename(columns={"id": "node"}), on="node")
-    keys = rows["child"].map(lambda c: _bucket(str(c), n)).astype("int64")
-    return tuple(rows[keys == b] for b in range(n))
-
-
-def _regrade_bucket(picks: list[Any], depth: int) -> Any:
-    pd = importlib.import_module("pandas")
-    return _regrade_partition(pd.concat(picks, ignore_index=True), depth)
-
-
-def _concat_lineage(frames: list[Any]) -> Any:
-    pd = importlib.import_module("pandas")
-    final = pd.concat(frames, ignore_index=True).drop_duplicates(subset="id")
-    return final.rename(columns={c: f"{c}__lineage" for c in _LINEAGE_COLUMNS}).assign(_lineage=True)
-
-
-def _write_table_part(path: str, lineage: Any, out: str) -> tuple[int, dict[str, Any]]:
-    """One partition of the table: its rows with their lineage columns, written; and its sums for the report."""
-    df = _read_part(path, COLUMNS)
-    table = _apply_lineage(df.merge(lineage, on="id", how="left") if len(lineage) else df)
-    return _write_part(table, out), _partial_summary(table)
-
-
-def _apply_lineage(df: Any) -> Any:
-    """A table row with the lineage columns of its id, where its id has bases in the dump."""
-    out = df[list(COLUMNS)].copy()
-    if "_lineage" in df.columns:
-        has = df["_lineage"].fillna(False).astype(bool)
-        for c in _LINEAGE_COLUMNS:
-            out.loc[has, c] = df.loc[has, f"{c}__lineage"]
-    text = [c for c in COLUMNS if c not in _INT_COLUMNS]
-    out[text] = out[text].astype(object).where(out[text].notna(), None)
+def _lineage_rows(path: str, columns: Mapping[str, list[Any]], bases: dict[str, str], depth: int) -> dict[int, Any]:
+    """The lineage columns of each row of a graded partition (by position) that derives from a base in ``bases``,
+    the row regraded with its chain from its own state (a repeated id is graded on each of its cards)."""
+    pq = importlib.import_module("pyarrow.parquet")
+    rows = [
+        i
+        for i, listed in enumerate(columns["bases"])
+        if isinstance(listed, str) and listed and any(b in bases for b in listed.split("\n"))
+    ]
+    if not rows:
+        return {}
+    owns = pq.read_table(path, columns=["own"]).column("own").take(rows).to_pylist()
+    out: dict[int, dict[str, Any]] = {}
+    states: dict[str, _State] = {}
+    for i, own in zip(rows, owns, strict=True):
+        if own is None:
+            continue
+        child = str(columns["id"][i])
+        try:
+            report, governing, _ = _Chain(collections.ChainMap({child: own}, bases), depth, states).grade(child)
+            out[i] = _output_row({"id": child}, report, governing, None)
+        except Exception as exc:  # one bad chain never loses its partition
+            out[i] = _output_row({"id": child}, None, None, f"{type(exc).__name__}: {exc}")
     return out
+
+
+def _write_table_part(path: str, bases: dict[str, str], out: str, depth: int) -> tuple[int, dict[str, Any]]:
+    """One partition of the table: its rows, its derivatives regraded with their lineage, written; and its sums for
+    the report."""
+    pq = importlib.import_module("pyarrow.parquet")
+    table = pq.read_table(path, columns=[*COLUMNS, "bases"])
+    columns: dict[str, list[Any]] = {c: table.column(c).to_pylist() for c in (*COLUMNS, "bases")}
+    for i, values in _lineage_rows(path, columns, bases, depth).items() if bases else ():
+        for c in _LINEAGE_COLUMNS:
+            columns[c][i] = values[c]
+    del columns["bases"]
+    return _write_columns(columns, out), _partial_summary(columns)
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -752,48 +806,86 @@ def summarise(table: Any) -> dict[str, Any]:
     """The census' aggregates (small pandas objects) from the table (a Dask DataFrame), summed partition by
     partition."""
     dask = importlib.import_module("dask")
-    partials = dask.compute(*[dask.delayed(_partial_summary)(part) for part in table.to_delayed()])
+    partials = dask.compute(*[dask.delayed(_frame_summary)(part) for part in table.to_delayed()])
     return _combine_summaries(list(partials))
 
 
-def _partial_summary(df: Any) -> dict[str, Any]:
-    """The aggregates of one partition of the table (a pandas DataFrame)."""
-    t = df.assign(
-        verdict=df["verdict"].fillna("failed"),
-        year=df["created"].fillna("").astype(str).str.slice(0, 4).replace("", "unknown"),
-        family=df["license_id"].map(license_family),
-        downloads=df["downloads"].fillna(0).astype("int64"),
-    )
+def _frame_summary(df: Any) -> dict[str, Any]:
+    """The aggregates of one partition of the table, as a pandas DataFrame."""
+    return _partial_summary({c: df[c].tolist() for c in _SUMMED})
+
+
+#: The columns the report sums up.
+_SUMMED = ("verdict", "author", "downloads", "created", "license_id", "parameters", *(f"{c}_reason" for c in CRITERIA))
+
+
+def _partial_summary(columns: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """The aggregates of one partition of the table (its columns as lists), as plain counts: a few hundred
+    bytes to send back, whatever the partition's size."""
+    verdicts = [v if isinstance(v, str) else "failed" for v in columns["verdict"]]
+    by_verdict: dict[str, list[int]] = {}
+    for verdict, downloads in zip(verdicts, columns["downloads"], strict=True):
+        entry = by_verdict.setdefault(verdict, [0, 0])
+        entry[0] += 1
+        entry[1] += _int(downloads) or 0
+    years = [str(c)[:4] if not _missing(c) and str(c)[:4] else "unknown" for c in columns["created"]]
+    open_source = Verdict.OPEN_SOURCE_AI.value
     return {
-        "by_verdict": t.groupby("verdict")["downloads"].agg(["count", "sum"]),
-        "by_year": t.groupby(["year", "verdict"]).size(),
-        "by_family": t.groupby(["family", "verdict"]).size(),
-        "reasons": {c: t[f"{c}_reason"].dropna().value_counts() for c in CRITERIA},
-        "orgs": t[t["verdict"] == Verdict.OPEN_SOURCE_AI.value]["author"].dropna().value_counts(),
-        "no_weight_evidence": int((t["parameters"] == "undetermined").sum()),
+        "by_verdict": by_verdict,
+        "by_year": collections.Counter(zip(years, verdicts, strict=True)),
+        "by_family": collections.Counter(
+            (license_family(lic), v) for lic, v in zip(columns["license_id"], verdicts, strict=True)
+        ),
+        "reasons": {c: collections.Counter(r for r in columns[f"{c}_reason"] if isinstance(r, str)) for c in CRITERIA},
+        "orgs": collections.Counter(
+            a for a, v in zip(columns["author"], verdicts, strict=True) if v == open_source and isinstance(a, str)
+        ),
+        "no_weight_evidence": sum(1 for p in columns["parameters"] if p == "undetermined"),
     }
 
 
 def _combine_summaries(partials: list[dict[str, Any]]) -> dict[str, Any]:
-    """The census' aggregates from the partitions' (see :func:`_partial_summary`)."""
+    """The census' aggregates (small pandas objects, sorted) from the partitions' (see :func:`_partial_summary`)."""
     pd = importlib.import_module("pandas")
-    if not partials:
-        partials = [_partial_summary(_meta(pd, COLUMNS))]
+    by_verdict: dict[str, list[int]] = {}
+    by_year: collections.Counter[tuple[str, str]] = collections.Counter()
+    by_family: collections.Counter[tuple[str, str]] = collections.Counter()
+    reasons: dict[str, collections.Counter[str]] = {c: collections.Counter() for c in CRITERIA}
+    orgs: collections.Counter[str] = collections.Counter()
+    for p in partials:
+        for verdict, (count, downloads) in p["by_verdict"].items():
+            entry = by_verdict.setdefault(verdict, [0, 0])
+            entry[0] += count
+            entry[1] += downloads
+        by_year.update(p["by_year"])
+        by_family.update(p["by_family"])
+        for c in CRITERIA:
+            reasons[c].update(p["reasons"][c])
+        orgs.update(p["orgs"])
 
-    def total(key: str, levels: int) -> Any:
-        frames = [p[key] for p in partials]
-        return pd.concat(frames).groupby(level=list(range(levels))).sum()
+    def pairs(counter: collections.Counter[tuple[str, str]], first: str) -> Any:
+        keys = sorted(counter)
+        index = pd.MultiIndex.from_tuples(keys, names=[first, "verdict"]) if keys else None
+        if index is None:
+            index = pd.MultiIndex.from_arrays([[], []], names=[first, "verdict"])
+        return pd.Series([counter[k] for k in keys], index=index, dtype="int64")
 
-    def counts(values: list[Any]) -> Any:
-        both = pd.concat(values)
-        return both.groupby(level=0).sum().sort_values(ascending=False, kind="stable") if len(both) else both
+    def ranked(counter: collections.Counter[str]) -> Any:
+        keys = sorted(counter)  # ties keep this order: the ranking is stable
+        series = pd.Series([counter[k] for k in keys], index=pd.Index(keys, dtype=object), dtype="int64")
+        return series.sort_values(ascending=False, kind="stable")
 
+    verdicts = sorted(by_verdict)
     return {
-        "by_verdict": total("by_verdict", 1),
-        "by_year": total("by_year", 2),
-        "by_family": total("by_family", 2),
-        "reasons": {c: counts([p["reasons"][c] for p in partials]) for c in CRITERIA},
-        "orgs": counts([p["orgs"] for p in partials]),
+        "by_verdict": pd.DataFrame(
+            {"count": [by_verdict[v][0] for v in verdicts], "sum": [by_verdict[v][1] for v in verdicts]},
+            index=pd.Index(verdicts, name="verdict", dtype=object),
+            dtype="int64",
+        ),
+        "by_year": pairs(by_year, "year"),
+        "by_family": pairs(by_family, "family"),
+        "reasons": {c: ranked(reasons[c]) for c in CRITERIA},
+        "orgs": ranked(orgs),
         "no_weight_evidence": sum(p["no_weight_evidence"] for p in partials),
     }
 
@@ -874,6 +966,11 @@ def _charts(summary: dict[str, Any], out: Path) -> tuple[list[Path], str | None]
         plt = importlib.import_module("matplotlib.pyplot")
     except ImportError:
         return [], "matplotlib is not installed, so the report has no charts (pip install 'openscore[plot]')"
+    with plt.rc_context({"svg.fonttype": "none"}):  # text as text: smaller files, and quicker to write
+        return _draw_charts(plt, summary, out), None
+
+
+def _draw_charts(plt: Any, summary: dict[str, Any], out: Path) -> list[Path]:
     from .renderers.style import VERDICT_COLORS
 
     paths = []
@@ -916,7 +1013,7 @@ def _charts(summary: dict[str, Any], out: Path) -> tuple[list[Path], str | None]
         paths.append(out / name)
         fig.savefig(paths[-1])
         plt.close(fig)
-    return paths, None
+    return paths
 
 
 def write_report(summary: dict[str, Any], out: Path, table_dir: Path, rows: int) -> CensusResult:
