@@ -1,29 +1,30 @@
 """Census throughput and memory, as ratios measured in the same run.
 
-    python benchmarks/census_speed.py [CORPUS.jsonl.gz] [--quick]
-
-- throughput of the corpus with 2 worker processes against 1 (target >= 1.7x on 2 free cores);
-- peak worker memory (max RSS) for 1x and 4x the corpus (target: within 20 %: partitions of bounded size);
-- live batch memory for 10,000 Hub targets served by the loopback fake Hub (``tests/fakehub.py``), streamed to JSONL
-  with ``keep=False``: what the batch holds at its 1,000th and 9,000th target (flat, not linear), the tracemalloc
-  peak for 1,000 and 10,000 targets, and HTTP requests per release.
-
     python benchmarks/census_speed.py [CORPUS.jsonl.gz] [--quick] [--batch-only | --census-only]
+
+- throughput of the corpus with 2 worker processes against 1, in four alternating pairs (target >= 1.7x on 2
+  cores, fastest against fastest; the median of the pairs beside it);
+- peak worker memory (max RSS) for 1x and 4x the corpus, partitions of the same size (target: within 20 %);
+- live batch memory for 10,000 Hub targets served by the loopback fake Hub (``tests/fakehub.py``), streamed to JSONL
+  with ``keep=False``: what the batch holds at each tenth of the run, with a line fitted to it (flat, not linear),
+  the tracemalloc peak for 1,000 and 10,000 targets, and HTTP requests per release.
+
+``--quick`` skips the memory runs of the census; ``--batch-only`` and ``--census-only`` run one half.
 
 Only ``run_census`` is timed (the local cluster is started before). The fake Hub of the batch figures runs in its
 own process, so the tracemalloc peak is openscore's batch alone; a warm-up batch comes first.
 
-Measured on the shared corpus (12,453 cards), 2 cores shared with other engineers' work (load average 1.3-1.9):
+Measured on the shared corpus (12,453 cards), 2 cores of a shared machine (the same run varies by 10-20 %):
 
-- census, 2 workers against 1: 1.70x, 1.62x, 1.54x, 1.28x in four back-to-back pairs (1 worker: 15.7-18.1 s); it
-  was 1.12x (31.4 s with 1 worker) before lineage became one pass of small id tables (about fourteen ``compute``
-  rounds became two);
-- peak worker RSS, 4x against 1x the corpus: 294 / 283 MB (1.04), 290 / 291 MB (1.00); before: 371 / 310 MB (1.20);
-- live batch memory held (after a full collection) at target 9,000 against target 1,000 of one 10,000-target batch:
-  0.86 / 0.70 MB (1.23; about 20 bytes a target, not traced to one owner); tracemalloc peak, 10,000 against 1,000
-  targets: 1.9 / 1.2 MB (1.54; 1.60, 1.63, 1.72 in other runs); before (fake Hub in the same process, cached errors
-  keeping every release's frames): 18.1 / 4.6 MB (3.97). Retained state after a batch does not grow (about 20 KB
-  more after 3,000 more targets);
+- census, 2 workers against 1: 1.74x, 1.63x, 1.81x, 1.59x in four back-to-back pairs (1 worker: 12.7-14.8 s);
+  fastest against fastest 1.77x, median 1.69x. Before the second pass became ``2n + 2`` tasks, JSONL partitions
+  started at their own line and plain tasks (no pandas or dask.dataframe to load on a worker): 1.51x and 1.76x
+  (1 worker: 16.0 s); before lineage became one pass: 1.12x (1 worker: 31.4 s);
+- peak worker RSS, partitions of 2,000 rows, 4x against 1x the corpus: 291 / 285 MB (1.02);
+- live batch memory held (after a full collection) at each tenth of one 10,000-target batch: 0.71-0.84 MB, a line
+  fitted to the nine readings: -3 bytes a target (flat; one reading moves by about 0.1 MB with what the requests in
+  flight hold); tracemalloc peak, 10,000 against 1,000 targets: 1.5 / 1.3 MB (1.14; 1.66 in another run); before
+  (fake Hub in the same process, cached errors keeping every release's frames): 18.1 / 4.6 MB (3.97);
 - HTTP requests per release: 2.63 at 1,000, 2.57 at 10,000.
 """
 
