@@ -211,6 +211,23 @@ def test_report_is_written(census: tuple[dict[str, dict[str, Any]], Path]) -> No
     assert (out / "census.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
+def test_summarise_reads_a_written_table(census: tuple[dict[str, dict[str, Any]], Path]) -> None:
+    """``summarise`` sums up a census table read back with Dask (Arrow strings, missing values as ``NA``) as the
+    run did."""
+    import dask
+    import dask.dataframe as dd
+
+    from openscore.census import summarise
+
+    table, out = census
+    with dask.config.set(scheduler="synchronous"):
+        summary = summarise(dd.read_parquet(out / "census.parquet"))
+    verdicts = Counter(r["verdict"] or "failed" for r in table.values())
+    assert dict(summary["by_verdict"]["count"]) == dict(verdicts)
+    years = Counter((r["created"] or "unknown")[:4] for r in table.values())
+    assert dict(summary["by_year"].groupby(level=0).sum()) == dict(years)
+
+
 def test_jsonl_with_a_bad_line(cluster: str, tmp_path: Path) -> None:
     path = tmp_path / "cards.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as fh:
@@ -222,6 +239,14 @@ def test_jsonl_with_a_bad_line(cluster: str, tmp_path: Path) -> None:
     assert set(rows) == {"lantern-lab/lantern-a", "cards.jsonl.gz:2", "solo-model"}
     assert rows["cards.jsonl.gz:2"]["error"].startswith("bad JSON line")
     assert rows["lantern-lab/lantern-a"]["verdict"] == "undetermined"
+    import dask
+    import dask.dataframe as dd
+
+    from openscore.census import summarise
+
+    with dask.config.set(scheduler="synchronous"):  # no dates in this dump: every year is unknown, not "<NA>"
+        years = summarise(dd.read_parquet(result.table))["by_year"].groupby(level=0).sum()
+    assert dict(years) == {"unknown": 3}
 
 
 def test_helpers() -> None:

@@ -812,7 +812,8 @@ def summarise(table: Any) -> dict[str, Any]:
 
 def _frame_summary(df: Any) -> dict[str, Any]:
     """The aggregates of one partition of the table, as a pandas DataFrame."""
-    return _partial_summary({c: df[c].tolist() for c in _SUMMED})
+    pd = importlib.import_module("pandas")
+    return _partial_summary({c: [None if v is pd.NA or _missing(v) else v for v in df[c].tolist()] for c in _SUMMED})
 
 
 #: The columns the report sums up.
