@@ -16,15 +16,17 @@ own process, so the tracemalloc peak is openscore's batch alone; a warm-up batch
 
 Measured on the shared corpus (12,453 cards), 2 cores of a shared machine (the same run varies by 10-20 %):
 
-- census, 2 workers against 1: 1.74x, 1.63x, 1.81x, 1.59x in four back-to-back pairs (1 worker: 12.7-14.8 s);
-  fastest against fastest 1.77x, median 1.69x. Before the second pass became ``2n + 2`` tasks, JSONL partitions
-  started at their own line and plain tasks (no pandas or dask.dataframe to load on a worker): 1.51x and 1.76x
-  (1 worker: 16.0 s); before lineage became one pass: 1.12x (1 worker: 31.4 s);
-- peak worker RSS, partitions of 2,000 rows, 4x against 1x the corpus: 291 / 285 MB (1.02);
-- live batch memory held (after a full collection) at each tenth of one 10,000-target batch: 0.71-0.84 MB, a line
-  fitted to the nine readings: -3 bytes a target (flat; one reading moves by about 0.1 MB with what the requests in
-  flight hold); tracemalloc peak, 10,000 against 1,000 targets: 1.5 / 1.3 MB (1.14; 1.66 in another run); before
-  (fake Hub in the same process, cached errors keeping every release's frames): 18.1 / 4.6 MB (3.97);
+- census, 2 workers against 1: 1.74x, 1.63x, 1.81x, 1.59x in four back-to-back pairs (fastest against fastest
+  1.77x, median 1.69x), and 2.07x, 1.88x, 1.58x, 1.90x in another run (1.72x, median 1.89x); 1 worker: 12.7-15.8
+  s. Before the second pass became ``2n + 2`` tasks, JSONL partitions started at their own line and became plain
+  tasks (no pandas or dask.dataframe to load on a worker): 1.51x and 1.76x (1 worker: 16.0 s); before lineage
+  became one pass: 1.12x (1 worker: 31.4 s);
+- peak worker RSS, partitions of 2,000 rows, 4x against 1x the corpus: 291 / 285 MB and 296 / 289 MB (1.02);
+- live batch memory held (after a full collection) at each tenth of one 10,000-target batch: 0.71-0.85 MB; a line
+  fitted to the nine readings: -3 and +10 bytes a target in two runs (one reading moves by about 0.1 MB with what
+  the requests in flight hold); tracemalloc peak, 10,000 against 1,000 targets: 1.4-1.5 / 1.3 MB (1.14; 1.66 in
+  another run); before (fake Hub in the same process, cached errors keeping every release's frames): 18.1 / 4.6 MB
+  (3.97);
 - HTTP requests per release: 2.63 at 1,000, 2.57 at 10,000.
 """
 
