@@ -203,8 +203,7 @@ def census(corpus: str) -> None:
             f"census pair {attempt} (load average before: {load:.2f}; {order[0]} worker(s) first): 1 worker "
             f"{t1:.1f} s ({rows / t1:.0f} rows/s), 2 workers {t2:.1f} s ({rows / t2:.0f} rows/s): {t1 / t2:.2f}x"
         )
-    ratios = sorted(a / b for a, b in zip(ones, twos, strict=True))
-    median = (ratios[(len(ratios) - 1) // 2] + ratios[len(ratios) // 2]) / 2
+    median = statistics.median(a / b for a, b in zip(ones, twos, strict=True))
     print(
         f"census speed-up, 2 workers against 1 ({rows} rows): fastest against fastest {min(ones) / min(twos):.2f}x "
         f"({min(ones):.1f} s / {min(twos):.1f} s; target: 1.7), median of the pairs {median:.2f}x"

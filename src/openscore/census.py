@@ -135,6 +135,11 @@ def _count_lines(path: str) -> int:
 _Chunk = tuple[str, int, int, int, str, int]
 
 
+def _not_seekable(path: str) -> bool:
+    """A file whose lines cannot be reached by a byte offset on this machine: compressed, or behind a URL."""
+    return "://" in path or path.endswith(".gz")
+
+
 def _jsonl_chunks(path: str, index: int, partition_rows: int | None, workers: int, spill: Path | None) -> list[_Chunk]:
     """Cut one JSONL file into partitions that each start where their first line is.
 
@@ -144,7 +149,7 @@ def _jsonl_chunks(path: str, index: int, partition_rows: int | None, workers: in
     the number of partitions times the file: for small files only).
     """
     name = Path(path).name
-    if spill is not None and ("://" in path or path.endswith(".gz")):
+    if spill is not None and _not_seekable(path):
         spill.mkdir(parents=True, exist_ok=True)
         plain = spill / f"{index:05d}.jsonl"
         with _open_bytes(path) as src, plain.open("wb") as dst:
@@ -153,7 +158,7 @@ def _jsonl_chunks(path: str, index: int, partition_rows: int | None, workers: in
     total = _count_lines(path)
     size = partition_rows or min(PARTITION_ROWS, max(100, math.ceil(total / (16 * max(1, workers)))))
     starts = range(0, max(total, 1), size)
-    if "://" in path or path.endswith(".gz"):
+    if _not_seekable(path):
         return [(path, 0, s, min(size, total - s), name, s) for s in starts]
     offsets: list[int] = []
     with open(path, "rb") as fh:
@@ -659,23 +664,25 @@ def _run(
     regrade the derivatives whose bases lie in the dump, write the table with their lineage columns, and sum up
     each written partition (only these small sums come back to the client)."""
     threads = sum(client.nthreads().values()) or 1
-    stage1 = work / "stage1"
-    stage1.mkdir(parents=True, exist_ok=True)
-    for old in stage1.glob("*.parquet"):
-        old.unlink()
+    stage1 = _empty_dir(work / "stage1")
     tasks = _stage1_tasks(sources, stage1, partition_rows, threads, work / "input")
     distributed.wait(warm)
     sums = _progress(client.compute(tasks), "grading", progress_bar, distributed)
     named = set().union(*(set(text.split("\n")) - {""} for _, text in sums))
     parts = [str(p) for p in sorted(stage1.glob("*.parquet"))]
-    table_dir = out / "census.parquet"
-    table_dir.mkdir(parents=True, exist_ok=True)
-    for old in table_dir.glob("*.parquet"):
-        old.unlink()
+    table_dir = _empty_dir(out / "census.parquet")
     tasks = _table_tasks(parts, named, table_dir, depth)
     written = _progress(client.compute(tasks), "writing", progress_bar, distributed)
     summary = _combine_summaries([s for _, s in written])
     return write_report(summary, out, table_dir, sum(n for n, _ in written))
+
+
+def _empty_dir(directory: Path) -> Path:
+    """``directory``, made if missing, without the Parquet parts of an earlier run."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.parquet"):
+        old.unlink()
+    return directory
 
 
 def _stage1_tasks(
@@ -733,13 +740,13 @@ def _part_bases(path: str, named: set[str]) -> dict[str, bytes]:
     """The own states of the named bases that one graded partition holds (an id it repeats: its first row),
     compressed: the base table goes to every worker, and zlib makes the corpus' states 3.8 times smaller."""
     pq = importlib.import_module("pyarrow.parquet")
-    table = pq.read_table(path, columns=["id"])
-    rows = [i for i, repo_id in enumerate(table.column("id").to_pylist()) if repo_id in named]
+    ids = pq.read_table(path, columns=["id"]).column("id").to_pylist()
+    rows = [i for i, repo_id in enumerate(ids) if repo_id in named]
     if not rows:
         return {}
-    owns = pq.read_table(path, columns=["id", "own"]).take(rows).to_pydict()
+    owns = pq.read_table(path, columns=["own"]).column("own").take(rows).to_pylist()
     held: dict[str, bytes] = {}
-    for repo_id, own in zip(owns["id"], owns["own"], strict=True):
+    for repo_id, own in zip((ids[i] for i in rows), owns, strict=True):
         if own is not None and str(repo_id) not in held:
             held[str(repo_id)] = zlib.compress(str(own).encode("utf-8"))
     return held
@@ -874,9 +881,10 @@ def _combine_summaries(partials: list[dict[str, Any]]) -> dict[str, Any]:
 
     def pairs(counter: collections.Counter[tuple[str, str]], first: str) -> Any:
         keys = sorted(counter)
-        index = pd.MultiIndex.from_tuples(keys, names=[first, "verdict"]) if keys else None
-        if index is None:
-            index = pd.MultiIndex.from_arrays([[], []], names=[first, "verdict"])
+        names = [first, "verdict"]
+        index = (
+            pd.MultiIndex.from_tuples(keys, names=names) if keys else pd.MultiIndex.from_arrays([[], []], names=names)
+        )
         return pd.Series([counter[k] for k in keys], index=index, dtype="int64")
 
     def ranked(counter: collections.Counter[str]) -> Any:
